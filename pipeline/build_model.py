@@ -1,0 +1,45 @@
+"""The build_model stage: en_core_web_sm plus our components, saved as one spaCy pipeline directory.
+
+The result opens anywhere with `spacy.load(path)` once this package is installed (its factories are registered
+through the `spacy_factories` entry point). Relation extraction is not part of it: relations are their own stage so
+that a rule change never re-runs the parser.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from . import components  # noqa: F401  (registers the factories)
+from .gazetteer import Registry, read_jsonl
+from .settings import base_model_name
+
+PIPELINE_NAME = "defnews_sm"
+PATTERNS_FILE = "weapon_patterns.jsonl"
+
+
+def build_pipeline(base: list[str] | str, gazetteer_dir: str | Path) -> Language:
+    """Load the base model and add the paragraph guard, the registry entity ruler and the entity resolver."""
+    gazetteer_dir = Path(gazetteer_dir)
+    name = base_model_name(base)
+    nlp = spacy.load(name)
+    nlp.add_pipe("defnews_paragraph_guard", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "validate": True})
+    registry = Registry.from_dir(gazetteer_dir)
+    with nlp.select_pipes(disable=nlp.pipe_names):  # phrase patterns need the tokenizer only
+        ruler.add_patterns(registry.ruler_patterns() + read_jsonl(gazetteer_dir / PATTERNS_FILE))
+    resolver = nlp.add_pipe("defnews_entity_resolver", after="ner")
+    resolver.initialize(gazetteer_dir=str(gazetteer_dir))
+    nlp.meta["name"] = PIPELINE_NAME
+    nlp.meta["description"] = f"{name} with the defnews entity ruler and resolver"
+    nlp.meta.setdefault("defnews", {})["base_model"] = name
+    return nlp
+
+
+def save_pipeline(nlp: Language, out: str | Path) -> Path:
+    out = Path(out)
+    nlp.to_disk(out)
+    (out / "defnews.json").write_text(json.dumps({"base_model": nlp.meta["defnews"]["base_model"]}) + "\n")
+    return out

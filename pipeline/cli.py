@@ -1,0 +1,77 @@
+"""Command line: one sub-command per DVC stage, plus `run` (every stage, outside DVC) and `docs`.
+
+Thin shell only: parses arguments, reads params.yaml, calls `stages`, turns user errors into one line.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import stages
+from .settings import ConfigError, load_params
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    p.add_argument("--params", default="params.yaml", help="parameters file (default: params.yaml)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run every stage on a seeds folder, writing the tables to --out")
+    r.add_argument("--seeds", required=True, type=Path)
+    r.add_argument("--out", required=True, type=Path)
+    r.add_argument("--workers", type=int, default=None, help="spaCy processes (default: params annotate.workers)")
+
+    c = sub.add_parser("clean", help="seeds -> documents table")
+    c.add_argument("--seeds", required=True, type=Path)
+    c.add_argument("--out", required=True, type=Path)
+
+    b = sub.add_parser("build-model", help="base model + our components -> spaCy pipeline dir")
+    b.add_argument("--out", required=True, type=Path)
+
+    a = sub.add_parser("annotate", help="documents -> annotated Docs (DocBin)")
+    a.add_argument("--documents", required=True, type=Path)
+    a.add_argument("--model", required=True, type=Path)
+    a.add_argument("--out", required=True, type=Path)
+
+    e = sub.add_parser("entities", help="annotated Docs -> mentions and entities tables")
+    e.add_argument("--annotated", required=True, type=Path)
+    e.add_argument("--model", required=True, type=Path)
+    e.add_argument("--out-dir", required=True, type=Path)
+
+    rel = sub.add_parser("relations", help="annotated Docs + mentions -> relations table")
+    rel.add_argument("--annotated", required=True, type=Path)
+    rel.add_argument("--model", required=True, type=Path)
+    rel.add_argument("--mentions", required=True, type=Path)
+    rel.add_argument("--out", required=True, type=Path)
+
+    d = sub.add_parser("docs", help="write the data dictionary generated from the schemas")
+    d.add_argument("--out", type=Path, default=Path("docs/tables.md"))
+
+    args = p.parse_args(argv)
+    try:
+        if args.command == "docs":
+            from .schemas import data_dictionary
+
+            args.out.write_text(data_dictionary(), encoding="utf-8")
+            return 0
+        params = load_params(args.params)
+        if args.command == "run":
+            rows = stages.run_all(args.seeds, args.out, params, workers=args.workers)
+            print(stages.summary(rows))
+        elif args.command == "clean":
+            stages.run_clean(args.seeds, args.out, rules_path=params["clean"]["rules"],
+                             max_bytes=params["clean"]["max_bytes"])
+        elif args.command == "build-model":
+            stages.run_build_model(params["model"]["base"], params["model"]["gazetteers"], args.out)
+        elif args.command == "annotate":
+            stages.run_annotate(args.documents, args.model, args.out,
+                                batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
+        elif args.command == "entities":
+            stages.run_entities(args.annotated, args.model, args.out_dir)
+        elif args.command == "relations":
+            stages.run_relations(args.annotated, args.model, args.mentions, params["relations"]["rules"], args.out)
+    except (ConfigError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,324 @@
+"""spaCy components of the defnews pipeline, registered as factories so a saved pipeline is self-describing.
+
+- `defnews_paragraph_guard` (before the parser): a line break ends a sentence and no entity may span it, so
+  "Türkiye\\nCombining Japan’s" can never become one ORG.
+- `defnews_entity_resolver` (after ner): maps spaCy labels onto ours, fixes spans (possessives, leading "the",
+  trailing class nouns), resolves every mention to a canonical key (`Span.kb_id_`, e.g. `COUNTRY:TUR`) and records
+  what found it in `Span.id_` (registry, pattern, model). Labels outside ours (DATE, MONEY, ...) are kept as spaCy
+  gave them, so later stages can read dates and quantities.
+
+The registry data lives in the component (initialize/to_disk/from_disk), never loaded at import time.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .gazetteer import GAZETTEER_FILES, Registry, fold, slug
+from .labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, WEAPON_SYSTEM
+
+SOURCE_REGISTRY, SOURCE_PATTERN, SOURCE_MODEL = "registry", "pattern", "model"
+
+# Nouns that name a class of weapon, not a system: trimmed from the end of a WEAPON_SYSTEM span.
+CLASS_NOUNS = frozenset(
+    "drone drones uav uavs ucav ucavs tank tanks fighter fighters jet jets missile missiles helicopter helicopters "
+    "howitzer howitzers submarine submarines frigate frigates destroyer destroyers corvette corvettes rocket rockets "
+    "launcher launchers bomber bombers interceptor interceptors aircraft warplane warplanes system systems "
+    "munition munitions armed fighter-jet fighter-jets".split()
+)
+TITLE_WORDS = frozenset(
+    "president minister secretary general gen. gen lt. col. adm. admiral chief commander prime defence defense "
+    "foreign mr mr. mrs mrs. ms ms. dr dr. sir king queen prince sheikh marshal air".split()
+)
+# Prepositions after which a capital names a place rather than its government.
+LOCATIVE_PREPS = frozenset("in at to from near outside around across into inside within via toward towards".split())
+ACTOR_DEPS = frozenset({"nsubj", "nsubjpass", "poss"})
+ACTOR_PREPS = frozenset({"of", "with", "by", "between", "against"})
+
+
+@Language.factory("defnews_paragraph_guard", default_config={})
+def make_paragraph_guard(nlp: Language, name: str) -> "ParagraphGuard":
+    return ParagraphGuard()
+
+
+class ParagraphGuard:
+    """Marks line breaks as sentence ends and as outside any entity (before the parser and ner run)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        breaks = [t for t in doc if t.is_space and "\n" in t.text]
+        for t in breaks:
+            t.is_sent_start = True if t.i == 0 else t.is_sent_start
+            if t.i + 1 < len(doc):
+                doc[t.i + 1].is_sent_start = True
+        if breaks:
+            doc.set_ents(list(doc.ents), outside=[doc[t.i : t.i + 1] for t in breaks], default="unmodified")
+        return doc
+
+
+@Language.factory(
+    "defnews_entity_resolver",
+    default_config={},
+    assigns=["doc.ents", "token.ent_kb_id", "token.ent_id"],
+)
+def make_entity_resolver(nlp: Language, name: str) -> "EntityResolver":
+    return EntityResolver(name)
+
+
+@dataclass
+class _Mention:
+    start: int  # token offsets
+    end: int
+    label: str
+    key: str
+    source: str
+
+
+class EntityResolver:
+    def __init__(self, name: str):
+        self.name = name
+        self.registry: Registry | None = None
+        self._dir: Path | None = None
+
+    # --- lifecycle: data comes from models/gazetteers at initialize, from the pipeline dir afterwards ----------
+    def initialize(self, get_examples=None, *, nlp=None, gazetteer_dir: str = "models/gazetteers"):
+        self._dir = Path(gazetteer_dir)
+        self.registry = Registry.from_dir(self._dir)
+
+    def to_disk(self, path, *, exclude=()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name in GAZETTEER_FILES:
+            src = self._dir / name
+            if src.exists():
+                shutil.copyfile(src, path / name)
+
+    def from_disk(self, path, *, exclude=()):
+        self._dir = Path(path)
+        self.registry = Registry.from_dir(self._dir)
+        return self
+
+    # --- the work ----------------------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        if self.registry is None:
+            raise ValueError("defnews_entity_resolver has no registry: call nlp.initialize() or load a built pipeline")
+        return resolve_entities(doc, self.registry)
+
+
+def resolve_entities(doc: Doc, reg: Registry) -> Doc:
+    """Relabel and resolve doc.ents in place (see module docstring); returns the doc."""
+    mentions: list[_Mention] = []
+    others: list[Span] = []
+    for ent in doc.ents:
+        for m in _classify(doc, ent, reg):
+            if m is None:
+                continue
+            if isinstance(m, Span):
+                others.append(m)
+            else:
+                mentions.append(m)
+    mentions += _acronym_mentions(doc, mentions)
+    _resolve_capitals(doc, mentions, reg)
+    _merge_short_names(doc, mentions)
+    _merge_weapon_families(mentions, reg)
+    spans = [Span(doc, m.start, m.end, label=m.label, kb_id=m.key, span_id=m.source) for m in mentions]
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    spans += [s for s in others if not any(i in taken for i in range(s.start, s.end))]
+    doc.set_ents(_non_overlapping(spans), default="outside")
+    return doc
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop whitespace, punctuation, determiners and possessive endings at the edges of a span."""
+    while start < end and (doc[start].is_space or doc[start].is_punct or doc[start].lower_ in ("the", "a", "an")):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].is_punct or doc[end - 1].lower_ in ("'s", "’s", "'")):
+        end -= 1
+    return start, end
+
+
+def _classify(doc: Doc, ent: Span, reg: Registry):
+    """Yield _Mention objects (ours), Spans (other spaCy labels to keep) or None (dropped) for one spaCy entity."""
+    start, end = _trim(doc, ent.start, ent.end)
+    if start >= end:
+        return
+    label = ent.label_
+    # A ruler hit from the registry or a designation pattern: label and key are known.
+    if ent.ent_id_:
+        if ent.ent_id_.startswith("pattern:"):
+            start, end = _trim_class_nouns(doc, start, end)
+            if start < end:
+                key = _weapon_key(doc[start:end].text, reg)
+                known = key.split(":", 1)[1] in reg.weapons
+                yield _Mention(start, end, WEAPON_SYSTEM, key, SOURCE_REGISTRY if known else SOURCE_PATTERN)
+        else:
+            yield _Mention(start, end, label, ent.ent_id_, SOURCE_REGISTRY)
+        return
+    if label not in ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT"):
+        yield Span(doc, start, end, label=label)
+        return
+    # "Japan’s Kyodo", "Baykar’s Bayraktar": split a possessive owner off the front of the span.
+    for i in range(start, end - 1):
+        if doc[i].tag_ == "POS" or doc[i].lower_ in ("'s", "’s"):
+            yield from _classify_text(doc, start, i, label, reg)
+            yield from _classify_text(doc, i + 1, end, label, reg)
+            return
+    yield from _classify_text(doc, start, end, label, reg)
+
+
+def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
+    start, end = _trim(doc, start, end)
+    if start >= end:
+        return
+    text = doc[start:end].text
+    if reg.is_stopword(label, text) or reg.is_stopword("*", text):
+        return
+    key = fold(text)
+    if key in reg.weapon_by_name:
+        yield _Mention(start, end, WEAPON_SYSTEM, f"{WEAPON_SYSTEM}:{reg.weapon_by_name[key]}", SOURCE_REGISTRY)
+        return
+    if key in reg.org_by_name and label not in ("GPE", "NORP"):
+        yield _Mention(start, end, ORG, f"{ORG}:{reg.org_by_name[key]}", SOURCE_REGISTRY)
+        return
+    iso = reg.country_iso3(text, demonyms=label == "NORP" or label == "GPE")
+    if iso is None and label in ("NORP", "GPE", "ORG", "PERSON") and len(text.split()) == 1:
+        iso = reg.country_by_demonym.get(key) if label != "PERSON" else None
+    if iso is not None:
+        if reg.is_sovereign(iso):
+            yield _Mention(start, end, COUNTRY, f"{COUNTRY}:{iso}", SOURCE_MODEL)
+        else:
+            yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(text)}", SOURCE_MODEL)
+        return
+    if label == "NORP":
+        return  # a nationality we cannot tie to a state, a religion or a party: not an entity of ours
+    if label in ("GPE", "LOC", "FAC"):
+        yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(text)}", SOURCE_MODEL)
+    elif label == "ORG":
+        yield _Mention(start, end, ORG, f"{ORG}:{slug(text)}", SOURCE_MODEL)
+    elif label == "PERSON":
+        start = _strip_titles(doc, start, end)
+        if start < end and any(t.is_alpha and t.text[0].isupper() for t in doc[start:end]):
+            yield _Mention(start, end, PERSON, f"{PERSON}:{slug(doc[start:end].text)}", SOURCE_MODEL)
+    elif label == "PRODUCT":
+        start, end = _trim_class_nouns(doc, start, end)
+        if start < end and any(c.isdigit() for c in doc[start:end].text):
+            yield _Mention(start, end, WEAPON_SYSTEM, _weapon_key(doc[start:end].text, reg), SOURCE_MODEL)
+
+
+def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while end > start + 1 and doc[end - 1].lower_ in CLASS_NOUNS:
+        end -= 1
+    return start, end
+
+
+def _strip_titles(doc: Doc, start: int, end: int) -> int:
+    while start < end - 1 and doc[start].lower_ in TITLE_WORDS:
+        start += 1
+    return start
+
+
+def _weapon_key(text: str, reg: Registry) -> str:
+    rid = reg.weapon_by_name.get(fold(text)) or reg.weapon_by_name.get(fold(re.sub(r"s$", "", text)))
+    return f"{WEAPON_SYSTEM}:{rid or slug(text)}"
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z&]*[A-Z]$")
+
+
+def _acronym_mentions(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """"Turkish Aerospace Industries (TUSAS)": the acronym in brackets, and its later uses, are the ORG too."""
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    acronyms: dict[str, _Mention] = {}
+    added = []
+    for m in mentions:
+        if m.label != ORG or m.end + 2 >= len(doc):
+            continue
+        a, b, c = doc[m.end], doc[m.end + 1], doc[m.end + 2]
+        if a.text == "(" and c.text == ")" and _ACRONYM.match(b.text) and len(b.text) <= 8:
+            acronyms.setdefault(b.text, m)
+    if not acronyms:
+        return []
+    for t in doc:
+        owner = acronyms.get(t.text)
+        if owner is not None and t.i not in taken:
+            added.append(_Mention(t.i, t.i + 1, ORG, owner.key, owner.source))
+            taken.add(t.i)
+        elif owner is not None:
+            for m in mentions:  # an acronym spaCy tagged on its own joins its expansion
+                if m.start == t.i and m.end == t.i + 1 and m.label == ORG:
+                    m.key = owner.key
+    return added
+
+
+def _resolve_capitals(doc: Doc, mentions: list[_Mention], reg: Registry) -> None:
+    """A capital stands for its country when the document uses it as an actor ("Ankara’s only goal"), otherwise it
+    is a place ("talks in Ankara"). One surface form is one entity within a document, so the decision is per form."""
+    by_form: dict[str, list[_Mention]] = {}
+    for m in mentions:
+        if m.label == LOCATION:
+            iso = reg.country_by_capital.get(fold(doc[m.start : m.end].text))
+            if iso and reg.is_sovereign(iso):
+                by_form.setdefault(fold(doc[m.start : m.end].text), []).append(m)
+    for form, ms in by_form.items():
+        if any(_is_actor(doc[m.start : m.end]) for m in ms):
+            iso = reg.country_by_capital[form]
+            for m in ms:
+                m.label, m.key = COUNTRY, f"{COUNTRY}:{iso}"
+
+
+def _is_actor(span: Span) -> bool:
+    root = span.root
+    if root.dep_ in ACTOR_DEPS:
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ in ACTOR_PREPS:
+        return True
+    if root.dep_ == "conj":  # "Beijing and Manila said" : the first conjunct decides
+        return _is_actor(root.head.doc[root.head.i : root.head.i + 1])
+    return False
+
+
+def _merge_short_names(doc: Doc, mentions: list[_Mention]) -> None:
+    """"Guler" after "Yasar Guler" (and "Nakatani" with "Nakatani Gen"): a one-word person or organisation name that
+    is a word of a longer name of the same label in the document takes the longer name's key (nearest one first)."""
+    for label in (PERSON, ORG):
+        full = [m for m in mentions if m.label == label and m.end - m.start > 1]
+        for m in mentions:
+            if m.label != label or m.end - m.start != 1 or m.source == SOURCE_REGISTRY:
+                continue
+            word = doc[m.start].text
+            cands = [f for f in full if word in (doc[f.start].text, doc[f.end - 1].text)]
+            if label == ORG:
+                cands = [f for f in cands if doc[f.start].text == word]
+            if cands:
+                before = [f for f in cands if f.start < m.start]
+                best = (before or cands)[-1 if before else 0]
+                m.key = best.key
+
+
+def _merge_weapon_families(mentions: list[_Mention], reg: Registry) -> None:
+    """"F-35" in a document that names exactly one F-35 variant ("F-35A") is that variant."""
+    present = {m.key.split(":", 1)[1] for m in mentions if m.label == WEAPON_SYSTEM}
+    for m in mentions:
+        if m.label != WEAPON_SYSTEM:
+            continue
+        fam = m.key.split(":", 1)[1]
+        variants = [w for w in present if w in reg.weapons and reg.weapons[w].family == fam]
+        if len(variants) == 1:
+            m.key = f"{WEAPON_SYSTEM}:{variants[0]}"
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """Keep the longest spans, ours before spaCy's others, in document order."""
+    ours = [s for s in spans if s.label_ in ENTITY_LABELS]
+    rest = [s for s in spans if s.label_ not in ENTITY_LABELS]
+    chosen: list[Span] = []
+    seen: set[int] = set()
+    for s in sorted(ours, key=lambda s: (-(s.end - s.start), s.start)) + rest:
+        if not any(i in seen for i in range(s.start, s.end)):
+            chosen.append(s)
+            seen.update(range(s.start, s.end))
+    return sorted(chosen, key=lambda s: s.start)

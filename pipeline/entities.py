@@ -1,0 +1,129 @@
+"""The entities stage: mentions of each document, and canonical entities across the corpus.
+
+Per document (pure, from a resolved Doc): one mention row per entity span of ours. Across the corpus (a cheap pass
+over the mention rows): a lone surname that one full name explains everywhere ("Erdogan" → "Recep Tayyip Erdogan")
+joins it, and each entity gets its canonical name, every alias seen, its country and registry attributes.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+
+from spacy.tokens import Doc
+
+from .gazetteer import Registry, fold
+from .labels import COUNTRY, ENTITY_LABELS, ORG, PERSON, WEAPON_SYSTEM
+
+
+def mention_id(doc_id: str, start: int, end: int) -> str:
+    return hashlib.sha256(f"{doc_id}:{start}:{end}".encode()).hexdigest()[:16]
+
+
+def doc_mentions(doc_id: str, doc: Doc) -> list[dict]:
+    """Mention rows for one annotated Doc; entity_id is the document-level key from the resolver."""
+    sent_index = {s.start: i for i, s in enumerate(doc.sents)} if doc.has_annotation("SENT_START") else {}
+    starts = sorted(sent_index)
+    rows = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS or not ent.kb_id_:
+            continue
+        si = _sentence_of(ent.start, starts, sent_index)
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "mention_id": mention_id(doc_id, ent.start_char, ent.end_char),
+                "entity_id": ent.kb_id_,
+                "label": ent.label_,
+                "text": ent.text,
+                "start_char": ent.start_char,
+                "end_char": ent.end_char,
+                "sentence_index": si,
+                "source": ent.id_ or "model",
+            }
+        )
+    return rows
+
+
+def _sentence_of(token_i: int, starts: list[int], index: dict[int, int]) -> int:
+    import bisect
+
+    pos = bisect.bisect_right(starts, token_i) - 1
+    return index[starts[pos]] if pos >= 0 else 0
+
+
+def corpus_merge_map(mentions: list[dict]) -> dict[str, str]:
+    """entity_id -> entity_id for one-word person names that exactly one multi-word person name explains."""
+    full_by_word: dict[str, set[str]] = defaultdict(set)
+    single = set()
+    for m in mentions:
+        if m["label"] != PERSON:
+            continue
+        words = m["text"].split()
+        if len(words) > 1:
+            for w in (words[0], words[-1]):
+                full_by_word[fold(w)].add(m["entity_id"])
+        else:
+            single.add((fold(m["text"]), m["entity_id"]))
+    merge = {}
+    for word, eid in single:
+        cands = full_by_word.get(word, set()) - {eid}
+        if len(cands) == 1:
+            merge[eid] = next(iter(cands))
+    return merge
+
+
+def build_entities(mentions: list[dict], reg: Registry) -> tuple[list[dict], list[dict]]:
+    """Apply the corpus merge to mention rows and derive one entity row per entity_id (both sorted, deterministic)."""
+    merge = corpus_merge_map(mentions)
+    merged = [{**m, "entity_id": merge.get(m["entity_id"], m["entity_id"])} for m in mentions]
+    forms: dict[str, Counter] = defaultdict(Counter)
+    docs: dict[str, set] = defaultdict(set)
+    labels: dict[str, str] = {}
+    sources: dict[str, set] = defaultdict(set)
+    for m in merged:
+        eid = m["entity_id"]
+        forms[eid][m["text"]] += 1
+        docs[eid].add(m["doc_id"])
+        labels.setdefault(eid, m["label"])
+        sources[eid].add(m["source"])
+    rows = []
+    for eid in sorted(forms):
+        label, key = eid.split(":", 1)
+        row = {
+            "entity_id": eid,
+            "label": label,
+            "name": _canonical_name(label, key, forms[eid], reg),
+            "aliases": sorted(forms[eid]),
+            "iso3": None,
+            "n_docs": len(docs[eid]),
+            "n_mentions": sum(forms[eid].values()),
+            "in_registry": "registry" in sources[eid],
+            "weapon_class": None,
+            "manufacturer_id": None,
+        }
+        if label == COUNTRY:
+            row["iso3"] = key
+        elif label == WEAPON_SYSTEM and key in reg.weapons:
+            w = reg.weapons[key]
+            row.update(iso3=w.origin_iso3, weapon_class=w.weapon_class, in_registry=True)
+            if w.manufacturer:
+                row["manufacturer_id"] = f"{ORG}:{w.manufacturer}"
+        elif label == ORG and key in reg.organisations:
+            row.update(iso3=reg.organisations[key].iso3, in_registry=True)
+        elif label == ORG:
+            first = row["name"].split()[0] if row["name"] else ""
+            row["iso3"] = reg.country_iso3(first) if first else None
+        rows.append(row)
+    merged.sort(key=lambda m: (m["doc_id"], m["start_char"], m["end_char"]))
+    return merged, rows
+
+
+def _canonical_name(label: str, key: str, forms: Counter, reg: Registry) -> str:
+    if label == COUNTRY:
+        return reg.country_name(key)
+    if label == WEAPON_SYSTEM and key in reg.weapons:
+        return reg.weapons[key].name
+    if label == ORG and key in reg.organisations:
+        return reg.organisations[key].name
+    # The longest form seen (a full name over a surname), then the most frequent, then alphabetical.
+    return sorted(forms, key=lambda f: (-len(f.split()), -forms[f], f))[0]

@@ -1,0 +1,120 @@
+"""Finding and decoding input files: the I/O half of the clean stage (the text half is `clean.py`).
+
+Every file found under the seeds folder becomes exactly one `RawDocument` with a status, so nothing vanishes:
+unreadable, binary, oversized, empty and duplicate files get a row with the reason. Hidden files (a name starting
+with ".") and editor leftovers (`~$x`, `x~`, `*.swp`) are skipped by rule and never become rows; nothing is
+followed outside the seeds folder.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from charset_normalizer import from_bytes
+
+from .labels import STATUS_DUPLICATE, STATUS_EMPTY, STATUS_OK, STATUS_REJECTED
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+SKIP_SUFFIXES = frozenset({".swp", ".swo", ".tmp", ".part", ".crdownload"})
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    doc_id: str
+    source_path: str
+    sha256: str
+    status: str
+    error: str | None
+    text: str | None  # decoded text, None unless status is ok
+    encoding: str | None
+
+
+def is_skipped(rel: Path) -> bool:
+    """Hidden files and folders, Office lock files and editor backups are not articles."""
+    name = rel.name
+    return (
+        any(part.startswith(".") for part in rel.parts)
+        or name.startswith("~$")
+        or name.endswith("~")
+        or rel.suffix.lower() in SKIP_SUFFIXES
+    )
+
+
+def discover(seeds: Path) -> list[Path]:
+    """Every candidate file under seeds, sorted by relative path (so ids and row order never depend on the OS)."""
+    found = []
+    for p in seeds.rglob("*"):
+        rel = p.relative_to(seeds)
+        if is_skipped(rel) or p.is_dir():
+            continue
+        if p.is_file() or p.is_symlink():
+            found.append(rel)
+    return sorted(found, key=lambda r: r.as_posix())
+
+
+def decode(raw: bytes) -> tuple[str | None, str | None, str | None]:
+    """(text, encoding, error): UTF-8 (with or without BOM) and UTF-16 with BOM first, then a detected encoding."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig", None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace"), "utf-16", None
+    if b"\x00" in raw:
+        return None, None, "binary file (contains NUL bytes)"
+    try:
+        return raw.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3 and exc.reason == "unexpected end of data":  # truncated last character
+            return raw.decode("utf-8", errors="replace"), "utf-8", None
+    best = from_bytes(raw).best()
+    if best is None:
+        return None, None, "undecodable bytes (no text encoding fits)"
+    return str(best), best.encoding, None
+
+
+def read_seeds(seeds: str | Path, *, max_bytes: int) -> Iterator[RawDocument]:
+    seeds = Path(seeds)
+    if not seeds.is_dir():
+        raise FileNotFoundError(f"{seeds}: seeds folder not found")
+    root = seeds.resolve()
+    kept: dict[str, str] = {}  # sha256 -> source_path of the first copy
+    for rel in discover(seeds):
+        path, name = seeds / rel, rel.as_posix()
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            yield _row(name, b"", STATUS_REJECTED, "symlink pointing outside the seeds folder (not followed)")
+            continue
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                yield _row(name, name.encode(), STATUS_REJECTED, f"file too large ({size} bytes > {max_bytes})")
+                continue
+            raw = path.read_bytes()
+        except OSError as exc:
+            yield _row(name, name.encode(), STATUS_REJECTED, f"unreadable: {exc.strerror or exc}")
+            continue
+        sha = hashlib.sha256(raw).hexdigest()
+        if sha in kept:
+            yield _row(name, raw, STATUS_DUPLICATE, f"duplicate of {kept[sha]} (doc_id {sha[:16]})", salt=name)
+            continue
+        kept[sha] = name
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            yield _row(name, raw, STATUS_REJECTED, f"unsupported file type '{path.suffix or '(none)'}'")
+            continue
+        text, encoding, error = decode(raw)
+        if error:
+            yield _row(name, raw, STATUS_REJECTED, error)
+        elif not text.strip():
+            yield _row(name, raw, STATUS_EMPTY, "no text (empty or whitespace only)", encoding=encoding)
+        else:
+            yield RawDocument(sha[:16], name, sha, STATUS_OK, None, text, encoding)
+
+
+def _row(name: str, raw: bytes, status: str, error: str, *, salt: str = "", encoding: str | None = None):
+    sha = hashlib.sha256(raw).hexdigest()
+    # A duplicate (or a file we could not read) still needs an id of its own: mix its path into the hash.
+    doc_id = hashlib.sha256(raw + b"\0" + salt.encode()).hexdigest()[:16] if salt else sha[:16]
+    if not raw or status == STATUS_REJECTED and raw == name.encode():
+        doc_id = hashlib.sha256(b"\0path\0" + name.encode()).hexdigest()[:16]
+    return RawDocument(doc_id, name, sha, status, error, None, encoding)

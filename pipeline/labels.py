@@ -1,0 +1,37 @@
+"""Entity labels, relation predicates and document statuses: the project's vocabulary, defined once.
+
+Every other module imports these names; none defines its own copy.
+"""
+
+PERSON, COUNTRY, ORG, WEAPON_SYSTEM, LOCATION = "PERSON", "COUNTRY", "ORG", "WEAPON_SYSTEM", "LOCATION"
+ENTITY_LABELS = (PERSON, COUNTRY, ORG, WEAPON_SYSTEM, LOCATION)
+
+PREDICATES = (
+    "considers_procuring",
+    "procures",
+    "manufactures",
+    "holds_role",
+    "visits",
+    "meets",
+    "cooperates_with",
+    "deploys_to",
+    "fights",
+)
+# Predicates whose arguments are unordered: (a, p, b) == (b, p, a).
+SYMMETRIC_PREDICATES = frozenset({"meets", "cooperates_with", "fights"})
+
+# Allowed argument labels per predicate (subject labels, object labels), from the gold README.
+ARGUMENT_LABELS = {
+    "considers_procuring": ({COUNTRY, ORG}, {WEAPON_SYSTEM}),
+    "procures": ({COUNTRY, ORG}, {WEAPON_SYSTEM}),
+    "manufactures": ({ORG, COUNTRY}, {WEAPON_SYSTEM}),
+    "holds_role": ({PERSON}, {ORG, COUNTRY}),
+    "visits": ({PERSON, COUNTRY, ORG}, {COUNTRY, LOCATION}),
+    "meets": ({PERSON, COUNTRY}, {PERSON, COUNTRY}),
+    "cooperates_with": ({COUNTRY, ORG}, {COUNTRY, ORG}),
+    "deploys_to": ({COUNTRY, ORG}, {COUNTRY, LOCATION}),
+    "fights": ({COUNTRY, ORG}, {COUNTRY, ORG}),
+}
+
+STATUS_OK, STATUS_DUPLICATE, STATUS_EMPTY, STATUS_REJECTED = "ok", "duplicate", "empty", "rejected"
+DOCUMENT_STATUSES = (STATUS_OK, STATUS_DUPLICATE, STATUS_EMPTY, STATUS_REJECTED)

@@ -1,0 +1,451 @@
+"""The relations stage: typed relations between resolved entities, read off the dependency parse.
+
+Pure core: `extract_relations(doc, rules)` takes an annotated Doc (entities resolved by the pipeline) and returns
+`Relation` records; the trigger lexicons, argument roles and cue words come from `models/relations/rules.yaml`
+(`load_rules`). Three rule families:
+
+- trigger rules: a trigger word (verb or noun) and the entities attached to it (subject side: nsubj, agent,
+  possessive, inherited through xcomp/conj; object side: dobj, passive subject, "of/for/to" objects, reached through
+  bridge nouns such as "contract" or "drones");
+- role rules: titles before a person ("Turkish Defence Minister Yasar Guler") or in apposition
+  ("Haluk Bayraktar, Baykar's chief executive") give holds_role;
+- maker rules: a company's possessive or "X-made/X-built" on a weapon system ("Baykar’s Bayraktar TB2") gives
+  manufactures.
+Negation and hedges become columns, never dropped rows. Nothing here reads files except `load_rules`.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from spacy.tokens import Doc, Span, Token
+
+from .labels import (
+    ARGUMENT_LABELS, COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_SYSTEM,
+)
+
+SUBJ, OBJ, OTHER, SUPPLIER = "subj", "obj", "other", "supplier"
+# Dependencies that attach a word to the noun phrase it belongs to: climbing them finds the phrase's head.
+NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod"})
+CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "acl", "relcl"})
+# Verbs whose passive subject is the logical subject of their complement: "X is expected to visit".
+RAISING = frozenset({"expect", "set", "schedule", "due", "plan", "likely", "slate", "poise"})
+MAKER_SUFFIXES = ("made", "built", "produced", "developed", "designed", "manufactured")
+
+
+@dataclass(frozen=True)
+class Rules:
+    triggers: dict[str, dict[str, str | None]]  # lemma -> {predicate: status}
+    supplier: frozenset[str]
+    offer: frozenset[str]
+    intent: frozenset[str]
+    bridge: frozenset[str]
+    subject_bridge: frozenset[str]
+    object_preps: dict[str, frozenset[str]]
+    subject_preps: frozenset[str]
+    negation_words: frozenset[str]
+    negation_lemmas: frozenset[str]
+    hedge_words: frozenset[str]
+    titles: frozenset[str]
+    role_heads: frozenset[str]
+    government_titles: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def load_rules(path: str | Path) -> Rules:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    triggers: dict[str, dict[str, str | None]] = {}
+    for pred, spec in data["triggers"].items():
+        lemmas = spec["lemmas"]
+        items = lemmas.items() if isinstance(lemmas, dict) else ((lem, spec.get("status")) for lem in lemmas)
+        for lemma, status in items:
+            triggers.setdefault(lemma, {})[pred] = status
+    fs = lambda key: frozenset(data.get(key) or ())  # noqa: E731
+    preps = {k: frozenset(v) for k, v in data["object_preps"].items()}
+    return Rules(
+        triggers, fs("supplier_lemmas"), fs("offer_lemmas"), fs("intent_lemmas"), fs("bridge_nouns"), fs("subject_bridge_nouns"), preps,
+        fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
+        frozenset(data["hedging"]["words"]), fs("titles"), fs("role_heads"), fs("government_titles"),
+    )
+
+
+@dataclass(frozen=True)
+class Relation:
+    subject: Span
+    predicate: str
+    object: Span
+    rule: str
+    trigger: str
+    sentence: Span
+    negated: bool = False
+    negation_cue: str | None = None
+    hedged: bool = False
+    status: str | None = None
+    role: str | None = None
+    confidence: float = 0.7
+
+
+def extract_relations(doc: Doc, rules: Rules) -> list[Relation]:
+    """Every relation the document states, one record per (subject, predicate, object, sentence)."""
+    focus = _focus_country(doc)
+    found: list[Relation] = []
+    for sent in doc.sents:
+        ents = [e for e in sent.ents if e.label_ in ENTITY_LABELS]
+        if not ents:
+            continue
+        anchors = {e: _anchor(e) for e in ents}
+        for tok in sent:
+            preds = rules.triggers.get(tok.lemma_.lower()) or rules.triggers.get(tok.lower_)
+            if preds:
+                found += _trigger_relations(tok, preds, ents, anchors, sent, rules)
+        found += _role_relations(sent, ents, rules, focus)
+        found += _maker_relations(sent, ents, anchors)
+    return _dedupe([r for r in found if _labels_fit(r)])
+
+
+# --- trigger rules ---------------------------------------------------------------------------------------------
+def _anchor(ent: Span) -> Token | None:
+    """The head of the noun phrase an entity sits in: "TB2" in "24 Bayraktar TB2 armed drones" -> "drones".
+    None when the phrase belongs to another entity ("Japanese" in "Japanese Defence Minister Nakatani Gen")."""
+    t = ent.root
+    for _ in range(6):
+        if t.head == t:
+            break
+        if t.dep_ in ("conj", "appos"):
+            t = t.head
+        elif t.dep_ in NP_DEPS and t.head.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
+            head_ent = t.head.ent_kb_id_
+            if t.head.ent_type_ and head_ent != ent.kb_id_ and not (ent.start <= t.head.i < ent.end):
+                return None
+            t = t.head
+        else:
+            break
+    return t
+
+
+def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: str = "") -> str | None:
+    """How the phrase headed by `anchor` attaches to `trigger`: subject side, object side, or not at all."""
+    if anchor == trigger:  # the entity modifies the trigger noun: "the K2 deal", "Polish purchase"
+        return OBJ if label in (WEAPON_SYSTEM, LOCATION) else SUBJ
+    chain = []
+    t = anchor
+    while t != trigger:
+        chain.append(t)
+        if t.head == t or len(chain) > 4:
+            return None
+        t = t.head
+    chain.reverse()  # chain[0] is the child of the trigger
+    first = chain[0]
+    rest = chain[1:]
+    if first.dep_ in ("nsubj", "csubj", "nsubjpass") and rest and first.lemma_.lower() in rules.subject_bridge:
+        if len(rest) == 2 and rest[0].dep_ == "prep" and rest[0].lower_ in ("from", "of") and rest[1].dep_ == "pobj":
+            return SUBJ  # "a delegation from the Turkish Defence Ministry", "troops of X"
+        return None
+    if first.dep_ in ("nsubj", "csubj"):
+        return SUBJ if not rest else None
+    if first.dep_ == "nsubjpass":
+        return OBJ if not rest else None
+    if first.dep_ == "poss":
+        return SUBJ if not rest else None
+    if first.dep_ == "agent":
+        return SUBJ if len(rest) == 1 and rest[0].dep_ == "pobj" else None
+    if first.dep_ in ("dobj", "attr", "oprd", "dative", "compound", "amod", "nmod", "npadvmod", "appos"):
+        if not rest:
+            if first.dep_ in ("compound", "amod", "nmod"):
+                return OBJ if predicate in ("procures", "considers_procuring", "manufactures") else SUBJ
+            return OBJ
+        if first.lower_ in rules.bridge or first.lemma_.lower() in rules.bridge:
+            return _through_bridge(rest, predicate, rules)
+        return None
+    if first.dep_ == "prep" and len(rest) == 1 and rest[0].dep_ == "pobj":
+        prep = first.lower_
+        if prep in rules.subject_preps:
+            return SUBJ
+        if predicate == "procures" and prep == "from":
+            return SUPPLIER
+        if prep in rules.object_preps.get(predicate, rules.object_preps["default"]):
+            return OBJ if predicate not in SYMMETRIC_PREDICATES else OTHER
+        return None
+    if first.dep_ == "prep" and len(rest) >= 2 and rest[0].dep_ == "pobj":
+        if rest[0].lower_ in rules.bridge or rest[0].lemma_.lower() in rules.bridge:
+            prep = first.lower_
+            if prep in rules.object_preps.get(predicate, rules.object_preps["default"]) or prep in ("of", "for"):
+                return _through_bridge(rest[1:], predicate, rules)
+    return None
+
+
+def _through_bridge(rest: list[Token], predicate: str, rules: Rules) -> str | None:
+    """"a contract for the purchase of X": past a bridge noun only "of/for" objects (or more bridges) lead on."""
+    while rest:
+        t = rest[0]
+        if t.dep_ in ("compound", "amod", "nmod", "appos", "nummod") and len(rest) == 1:
+            return OBJ
+        if t.dep_ == "prep" and t.lower_ in ("of", "for", "on") and len(rest) >= 2 and rest[1].dep_ == "pobj":
+            if len(rest) == 2:
+                return OBJ
+            if rest[1].lower_ in rules.bridge or rest[1].lemma_.lower() in rules.bridge:
+                rest = rest[2:]
+                continue
+        return None
+    return None
+
+
+def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: Rules) -> list[Span]:
+    """Subjects a trigger takes from the clause it hangs off: "Japan is considering procuring", "RTAF's request
+    to buy", "Türkiye is willing to deploy", "a delegation from X is expected to visit"."""
+    t = trigger
+    for _ in range(4):
+        if t.dep_ not in CLAUSE_LINKS or t.head == t:
+            break
+        head = t.head
+        subs = [e for e in ents if anchors[e] is not None and _role(head, anchors[e], "", rules, e.label_) == SUBJ]
+        subs += [e for e in ents if anchors[e] is not None and anchors[e].head == head
+                 and anchors[e].dep_ == "nsubjpass" and head.lemma_.lower() in RAISING]
+        if subs:
+            return subs
+        if t.dep_ in ("acl", "relcl"):
+            break
+        t = head
+    return []
+
+
+def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules) -> list[Relation]:
+    out = []
+    lemma = trigger.lemma_.lower()
+    for pred, status in preds.items():
+        roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: []}
+        for e in ents:
+            if trigger.i in range(e.start, e.end) or anchors[e] is None:
+                continue
+            r = _role(trigger, anchors[e], pred, rules, e.label_)
+            if r:
+                roles[r].append(e)
+        if not roles[SUBJ]:
+            roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules)
+        # "ANKA, produced by TUSAS": a participle hanging off the thing made
+        if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
+            roles[OBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
+        # a nominal trigger with no object of its own ("under Japan’s evaluation, he cited ANKA")
+        if trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] and pred == "considers_procuring":
+            verb = next((a for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")), None)
+            if verb is not None:
+                roles[OBJ] = [e for e in ents if anchors[e].head == verb and anchors[e].dep_ in ("dobj", "attr")]
+        pred_final, status_final = pred, status
+        if pred == "procures":
+            if lemma in rules.offer:
+                continue
+            if lemma in rules.supplier:  # "Türkiye sold drones to Ukraine": the receiver procures
+                buyers = [e for e in ents if _role(trigger, anchors[e], "deploys_to", rules) == OBJ
+                          and anchors[e].head.lower_ == "to"]
+                if not buyers:
+                    continue
+                roles[SUPPLIER], roles[SUBJ] = roles[SUBJ], buyers
+            if _under_intent(trigger, rules):
+                pred_final, status_final = "considers_procuring", "considering"
+        negated, cue = _negation(trigger, roles[SUBJ], rules)
+        hedged = _hedged(trigger, rules)
+        conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
+        if pred_final in SYMMETRIC_PREDICATES:
+            members = _unique(roles[SUBJ] + roles[OBJ] + roles[OTHER])
+            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        else:
+            pairs = [(s, o) for s in roles[SUBJ] for o in roles[OBJ]]
+        for s, o in pairs:
+            if s.kb_id_ == o.kb_id_:
+                continue
+            out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
+                                status_final if pred_final in ("procures", "considers_procuring") else None,
+                                None, conf))
+    return out
+
+
+def _under_intent(trigger: Token, rules: Rules) -> bool:
+    """"request to buy", "plans to acquire", "could buy": a procurement not yet contracted."""
+    if any(c.dep_ == "aux" and c.lower_ in ("could", "may", "might") for c in trigger.children):
+        return True
+    t = trigger
+    for _ in range(3):
+        if t.head == t:
+            return False
+        if t.dep_ in ("xcomp", "acl", "pcomp", "pobj", "advcl", "ccomp", "relcl") and (
+            t.head.lemma_.lower() in rules.intent or t.head.lower_ in rules.intent
+        ):
+            return True
+        if t.dep_ not in ("xcomp", "acl", "pcomp", "pobj", "prep", "aux"):
+            return False
+        t = t.head
+    return False
+
+
+def _negation(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[bool, str | None]:
+    for c in trigger.children:
+        if c.dep_ == "neg" or (c.lower_ in rules.negation_words and c.dep_ in ("neg", "advmod", "det")):
+            return True, c.text
+    t = trigger
+    for _ in range(3):
+        if t.head == t or t.dep_ not in ("xcomp", "dobj", "pcomp", "pobj", "prep", "acl", "ccomp"):
+            break
+        t = t.head
+        if t.lemma_.lower() in rules.negation_lemmas:
+            their = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not their or not subjects or any(s.root in c.subtree for c in their for s in subjects):
+                return True, t.text
+            break
+        if any(c.dep_ == "neg" for c in t.children):
+            return True, next(c.text for c in t.children if c.dep_ == "neg")
+    return False, None
+
+
+def _hedged(trigger: Token, rules: Rules) -> bool:
+    near = list(trigger.children) + ([trigger.head] if trigger.head != trigger else [])
+    near += [c for h in near if h == trigger.head for c in h.children if c.dep_ in ("aux", "advmod")]
+    return any(t.lower_ in rules.hedge_words for t in near)
+
+
+# --- role rules ------------------------------------------------------------------------------------------------
+def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | None) -> list[Relation]:
+    out = []
+    for person in (e for e in ents if e.label_ == PERSON):
+        # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
+        i = person.start - 1
+        words: list[Token] = []
+        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
+            words.insert(0, sent.doc[i])
+            i -= 1
+        out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier")
+        # apposition: "Selcuk Bayraktar, the firm’s chief technology officer"; "X, Baykar's chief executive"
+        for child in person.root.children:
+            if child.dep_ == "appos":
+                phrase = [t for t in child.subtree if t.i >= person.end]
+                out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:apposition")
+        # "Y, the RTAF commander, said" where spaCy attaches the person as appos of the title
+        if person.root.dep_ == "appos" and person.root.head.i < person.start:
+            phrase = [t for t in person.root.head.subtree if t.i < person.start]
+            out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:apposition")
+    return out
+
+
+def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule) -> list[Relation]:
+    title = [t for t in words if t.lower_ in rules.titles and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
+    if not any(t.lower_ in rules.role_heads for t in title):
+        return []
+    while title and title[0].lower_ in ("of", "the"):
+        title = title[1:]
+    while title and title[-1].lower_ in ("of", "the"):
+        title = title[:-1]
+    role = " ".join(t.text for t in title)
+    idx = {t.i for t in words}
+    orgs = [e for e in ents if e.label_ in (COUNTRY, ORG) and e.start in idx]
+    conf = 0.9
+    if not orgs:
+        if any(t.lower_ in ("firm", "company", "group", "manufacturer", "maker") for t in words):
+            prior = [e for e in sent.doc.ents if e.label_ == ORG and e.end <= person.start]
+            orgs = prior[-1:]
+            conf = 0.6
+        elif focus is not None and any(t.lower_ in rules.government_titles for t in title):
+            orgs, conf = [focus], 0.5
+    return [Relation(person, "holds_role", o, rule, role, sent, role=role, confidence=conf) for o in orgs[:1]]
+
+
+def _focus_country(doc: Doc) -> Span | None:
+    """The country an article is about: its most mentioned country (first mention kept as the span)."""
+    counts = Counter(e.kb_id_ for e in doc.ents if e.label_ == COUNTRY)
+    if not counts:
+        return None
+    top, n = counts.most_common(1)[0]
+    if n < 2 or sum(1 for c in counts.values() if c == n) > 1:
+        return None
+    return next(e for e in doc.ents if e.kb_id_ == top)
+
+
+# --- maker rules -----------------------------------------------------------------------------------------------
+def _maker_relations(sent: Span, ents: list[Span], anchors: dict) -> list[Relation]:
+    out = []
+    doc = sent.doc
+    weapons = [e for e in ents if e.label_ == WEAPON_SYSTEM]
+    # "Baykar’s Bayraktar TB2 drones and their follow-on model, the Bayraktar TB3": a company's possessive on a
+    # phrase names the maker of every system in it (countries' possessives name owners, not makers).
+    for e in ents:
+        if e.label_ != ORG or e.root.dep_ != "poss":
+            continue
+        owned = e.root.head
+        for w in weapons:
+            if anchors.get(w) == owned or w.root == owned or (w.start <= owned.i < w.end):
+                cue = doc[e.end].text if e.end < len(doc) else "'s"
+                out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
+    # "Saab-built Gripen C/D", "US-built F-35A": maker + hyphen + participle right before the system
+    for w in weapons:
+        i = w.start - 1
+        while i >= sent.start and (doc[i].lower_ in ("the", "a", "an") or doc[i].like_num):
+            i -= 1
+        if i - 2 >= sent.start and doc[i].lower_ in MAKER_SUFFIXES and doc[i - 1].text == "-":
+            maker = next((e for e in ents if e.end == i - 1 and e.label_ in (ORG, COUNTRY)), None)
+            if maker is not None:
+                out.append(Relation(maker, "manufactures", w, "maker:hyphenated", doc[i].text, sent,
+                                    confidence=0.8))
+    return out
+
+
+# --- output ----------------------------------------------------------------------------------------------------
+def _labels_fit(r: Relation) -> bool:
+    subj, obj = ARGUMENT_LABELS[r.predicate]
+    if r.predicate in SYMMETRIC_PREDICATES:
+        return (r.subject.label_ in subj and r.object.label_ in obj)
+    return r.subject.label_ in subj and r.object.label_ in obj
+
+
+def _unique(spans: Iterable[Span]) -> list[Span]:
+    seen, out = set(), []
+    for s in spans:
+        if (s.start, s.end) not in seen:
+            seen.add((s.start, s.end))
+            out.append(s)
+    return out
+
+
+def _dedupe(rels: list[Relation]) -> list[Relation]:
+    """One record per (subject mention, predicate, object mention); the most confident rule wins."""
+    best: dict[tuple, Relation] = {}
+    for r in rels:
+        a, b = (r.subject.start, r.subject.end), (r.object.start, r.object.end)
+        if r.predicate in SYMMETRIC_PREDICATES and b < a:
+            a, b = b, a
+        key = (a, r.predicate, b)
+        if key not in best or r.confidence > best[key].confidence:
+            best[key] = r
+    return sorted(best.values(), key=lambda r: (r.sentence.start, r.subject.start, r.object.start, r.predicate))
+
+
+def relation_rows(doc_id: str, rels: list[Relation], entity_of: dict[str, str], mention_of) -> list[dict]:
+    """Table rows for one document; `mention_of(span)` gives the mention id, `entity_of` maps it to entity_id."""
+    rows = []
+    for r in rels:
+        sm, om = mention_of(r.subject), mention_of(r.object)
+        s_id, o_id = entity_of.get(sm), entity_of.get(om)
+        if s_id is None or o_id is None or s_id == o_id:
+            continue
+        ev = r.sentence
+        start, end = ev.start_char, ev.end_char
+        text = ev.text
+        stripped = text.rstrip()
+        end -= len(text) - len(stripped)
+        rid = hashlib.sha256(f"{doc_id}|{s_id}|{r.predicate}|{o_id}|{start}|{end}".encode()).hexdigest()[:16]
+        rows.append(
+            {
+                "relation_id": rid, "doc_id": doc_id, "subject_id": s_id, "predicate": r.predicate,
+                "object_id": o_id, "negated": r.negated, "negation_cue": r.negation_cue, "hedged": r.hedged,
+                "status": r.status, "role": r.role, "confidence": r.confidence, "trigger": r.trigger,
+                "rule": r.rule, "evidence": stripped, "evidence_start": start, "evidence_end": end,
+                "subject_mention_id": sm, "object_mention_id": om,
+            }
+        )
+    # the same entity triple stated twice in one sentence by two mentions collapses to one row
+    unique = {}
+    for row in rows:
+        unique.setdefault(row["relation_id"], row)
+    return list(unique.values())

@@ -1,0 +1,171 @@
+"""The table catalogue: every output table's columns, types and descriptions, in one place.
+
+The pyarrow schemas, the writers' validation and the data dictionary (`docs/tables.md`) are all generated
+from `TABLES`; nothing else in the project declares a column. This module does no I/O except `write_table`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    description: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    key: str
+    columns: tuple[Column, ...]
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema(
+            [pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns],
+            metadata={"table": self.name, "description": self.description},
+        )
+
+
+def _c(name, type_, description, nullable=True):
+    return Column(name, type_, description, nullable)
+
+
+STR, I32, F32, BOOL = pa.string(), pa.int32(), pa.float32(), pa.bool_()
+
+DOCUMENTS = Table(
+    "documents",
+    "One row per input found under the seeds folder, whatever became of it.",
+    "doc_id",
+    (
+        _c("doc_id", STR, "Document id: first 16 hex digits of the SHA-256 of the raw bytes.", False),
+        _c("source_path", STR, "Path of the input relative to the seeds folder, '/'-separated.", False),
+        _c("sha256", STR, "SHA-256 of the raw bytes (hex).", False),
+        _c("status", STR, "ok, duplicate, empty or rejected.", False),
+        _c("error", STR, "Why the document is not ok (null when ok); for duplicates, the doc_id and path kept."),
+        _c("title", STR, "Headline found in the page (null when none)."),
+        _c("published", pa.date32(), "Publication date found in the page (null when none)."),
+        _c("source", STR, "News agency or outlet named by the page (e.g. AA, Reuters)."),
+        _c("section", STR, "Section or breadcrumb line of the page."),
+        _c("text", STR, "Cleaned body text; every offset in the other tables refers to it."),
+        _c("n_chars", I32, "Length of text in characters.", False),
+        _c("encoding", STR, "Encoding the raw bytes were decoded from."),
+        _c("removed_lines", I32, "Number of debris lines removed by the cleaner.", False),
+        _c("removed_by_rule", STR, "JSON object: cleaning rule name -> lines it removed."),
+    ),
+)
+
+MENTIONS = Table(
+    "mentions",
+    "One row per entity mention in a document's cleaned text.",
+    "mention_id",
+    (
+        _c("doc_id", STR, "Document the mention is in (documents.doc_id).", False),
+        _c("mention_id", STR, "Mention id: hash of doc_id and character offsets.", False),
+        _c("entity_id", STR, "Canonical entity (entities.entity_id).", False),
+        _c("label", STR, "PERSON, COUNTRY, ORG, WEAPON_SYSTEM or LOCATION.", False),
+        _c("text", STR, "Surface form, exactly documents.text[start_char:end_char].", False),
+        _c("start_char", I32, "Start offset in documents.text.", False),
+        _c("end_char", I32, "End offset (exclusive) in documents.text.", False),
+        _c("sentence_index", I32, "0-based index of the sentence holding the mention.", False),
+        _c("source", STR, "What found it: registry (gazetteer), pattern (designation rule) or model (spaCy NER).", False),
+    ),
+)
+
+ENTITIES = Table(
+    "entities",
+    "One row per canonical entity across all documents.",
+    "entity_id",
+    (
+        _c("entity_id", STR, "LABEL:key, e.g. COUNTRY:TUR, WEAPON_SYSTEM:bayraktar-tb2, PERSON:yasar-guler.", False),
+        _c("label", STR, "PERSON, COUNTRY, ORG, WEAPON_SYSTEM or LOCATION.", False),
+        _c("name", STR, "Canonical name.", False),
+        _c("aliases", pa.list_(STR), "Every surface form seen for the entity, sorted.", False),
+        _c("iso3", STR, "ISO 3166-1 alpha-3: the country itself for COUNTRY; the owning country where known."),
+        _c("n_docs", I32, "Number of documents mentioning the entity.", False),
+        _c("n_mentions", I32, "Number of mentions of the entity.", False),
+        _c("in_registry", BOOL, "True when the entity comes from a gazetteer under models/.", False),
+        _c("weapon_class", STR, "Class of a weapon system (fighter, uav, tank, ...) from the registry."),
+        _c("manufacturer_id", STR, "entity_id of the weapon system's manufacturer from the registry."),
+    ),
+)
+
+RELATIONS = Table(
+    "relations",
+    "One row per relation statement: a typed (subject, predicate, object) with its evidence sentence.",
+    "relation_id",
+    (
+        _c("relation_id", STR, "Hash of doc_id, subject, predicate, object and evidence offsets.", False),
+        _c("doc_id", STR, "Document stating the relation (documents.doc_id).", False),
+        _c("subject_id", STR, "entities.entity_id of the subject.", False),
+        _c("predicate", STR, "One of the predicates in docs/tables.md.", False),
+        _c("object_id", STR, "entities.entity_id of the object.", False),
+        _c("negated", BOOL, "True when the text negates or denies the relation.", False),
+        _c("negation_cue", STR, "The word that negates (not, denied, ruled out, ...)."),
+        _c("hedged", BOOL, "True when the statement is hedged (could, reportedly, expected to).", False),
+        _c("status", STR, "For procures/considers_procuring: considering, ordered, delivered or operates."),
+        _c("role", STR, "For holds_role: the title as written (Defence Minister)."),
+        _c("confidence", F32, "Rule confidence in [0, 1].", False),
+        _c("trigger", STR, "The word that triggered the rule.", False),
+        _c("rule", STR, "Name of the rule that fired.", False),
+        _c("evidence", STR, "The sentence stating the relation.", False),
+        _c("evidence_start", I32, "Start offset of the evidence sentence in documents.text.", False),
+        _c("evidence_end", I32, "End offset (exclusive) of the evidence sentence.", False),
+        _c("subject_mention_id", STR, "mentions.mention_id of the subject mention."),
+        _c("object_mention_id", STR, "mentions.mention_id of the object mention."),
+    ),
+)
+
+TABLES = {t.name: t for t in (DOCUMENTS, MENTIONS, ENTITIES, RELATIONS)}
+
+
+def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
+    """Rows (dicts) -> a pyarrow table that conforms to the table's schema; unknown keys are an error."""
+    names = {c.name for c in table.columns}
+    for row in rows[:1]:
+        extra = set(row) - names
+        if extra:
+            raise ValueError(f"{table.name}: unknown columns {sorted(extra)}")
+    return pa.Table.from_pylist(rows, schema=table.schema)
+
+
+def write_table(table: Table, rows: list[dict], path: str | Path) -> Path:
+    """Validate rows against the schema and write Parquet atomically (tmp file, fsync, rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = to_arrow(table, rows)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(data, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def data_dictionary() -> str:
+    """The Markdown data dictionary, generated from TABLES (docs/tables.md must equal this)."""
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `pipeline/schemas.py` by `python -m pipeline docs`; a test checks it is in sync.",
+        "",
+    ]
+    for t in TABLES.values():
+        out += [f"## `{t.name}.parquet`", "", t.description + f" Key: `{t.key}`.", ""]
+        out += ["| column | type | null | description |", "| --- | --- | --- | --- |"]
+        for c in t.columns:
+            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {c.description} |")
+        out.append("")
+    return "\n".join(out)

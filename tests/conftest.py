@@ -1,0 +1,65 @@
+"""Shared fixtures: the real built pipeline and real runs of the whole pipeline (the model is small and fast)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.chdir(ROOT)  # params.yaml and models/ paths are relative to the project root
+
+from pipeline.build_model import build_pipeline  # noqa: E402
+from pipeline.relations import load_rules  # noqa: E402
+from pipeline.settings import load_params  # noqa: E402
+from pipeline.stages import run_all  # noqa: E402
+
+SEED = ROOT / "seeds" / "000_fecc4ddad08f1e46.txt"
+GOLD = ROOT / "data" / "gold" / "dev.jsonl"
+DEV_ARTICLES = ROOT / "data" / "gold" / "articles"
+TABLES = ("documents", "mentions", "entities", "relations")
+
+
+@pytest.fixture(scope="session")
+def params():
+    return load_params(ROOT / "params.yaml")
+
+
+@pytest.fixture(scope="session")
+def nlp(params):
+    return build_pipeline(params["model"]["base"], params["model"]["gazetteers"])
+
+
+@pytest.fixture(scope="session")
+def registry(nlp):
+    return nlp.get_pipe("defnews_entity_resolver").registry
+
+
+@pytest.fixture(scope="session")
+def rules(params):
+    return load_rules(str(ROOT / params["relations"]["rules"]))
+
+
+def read_tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {t: pd.read_parquet(out / f"{t}.parquet") for t in TABLES}
+
+
+@pytest.fixture(scope="session")
+def seed_run(tmp_path_factory, params):
+    out = tmp_path_factory.mktemp("seed_run")
+    run_all(ROOT / "seeds", out, params)
+    return out
+
+
+@pytest.fixture(scope="session")
+def dev_run(tmp_path_factory, params):
+    out = tmp_path_factory.mktemp("dev_run")
+    run_all(DEV_ARTICLES, out, params)
+    return out
+
+
+@pytest.fixture(scope="session")
+def gold():
+    return {r["doc"]: r for r in map(json.loads, GOLD.read_text(encoding="utf-8").splitlines()) if r}

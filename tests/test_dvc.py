@@ -1,0 +1,47 @@
+"""`dvc repro` on a copy of the project: a full run, an idle rerun, and a rerun after adding an article."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import DEV_ARTICLES, ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def sh(*cmd, cwd):
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(cwd), "DVC_NO_ANALYTICS": "1"}
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=True)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    dst = tmp_path_factory.mktemp("project")
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    for f in files:
+        if (ROOT / f).is_file() and not f.startswith(("data/", "dvc.lock")):
+            (dst / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / f, dst / f)
+    sh("git", "init", "-q", cwd=dst)
+    return dst
+
+
+def test_repro_then_nothing_changed_then_new_article_adds_rows(project):
+    sh(str(BIN / "dvc"), "repro", "-q", cwd=project)
+    docs = pd.read_parquet(project / "data/processed/documents.parquet")
+    assert list(docs.status) == ["ok"]
+    n_rel = len(pd.read_parquet(project / "data/processed/relations.parquet"))
+
+    again = sh(str(BIN / "dvc"), "repro", cwd=project).stdout
+    assert "didn't change" in again and "Running stage" not in again
+
+    shutil.copy(DEV_ARTICLES / "poland-tb2-2021.txt", project / "seeds")
+    sh(str(BIN / "dvc"), "repro", "-q", cwd=project)
+    docs = pd.read_parquet(project / "data/processed/documents.parquet")
+    assert sorted(docs.source_path) == ["000_fecc4ddad08f1e46.txt", "poland-tb2-2021.txt"]
+    rel = pd.read_parquet(project / "data/processed/relations.parquet")
+    assert len(rel) > n_rel and rel.doc_id.nunique() == 2

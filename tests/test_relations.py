@@ -1,0 +1,103 @@
+"""One test per relation construction, on real sentences from defence news."""
+import pytest
+
+from pipeline.relations import extract_relations
+
+
+def rels(nlp, rules, text):
+    return {(r.subject.kb_id_, r.predicate, r.object.kb_id_, r.negated) for r in extract_relations(nlp(text), rules)}
+
+
+def detail(nlp, rules, text, predicate):
+    return [r for r in extract_relations(nlp(text), rules) if r.predicate == predicate]
+
+
+def test_passive_participle_gives_manufactures(nlp, rules):
+    found = rels(nlp, rules, "As a potential model under Japan’s evaluation, he cited ANKA, produced by "
+                             "Turkish Aerospace Industries (TUSAS).")
+    assert ("ORG:turkish-aerospace-industries", "manufactures", "WEAPON_SYSTEM:anka", False) in found
+
+
+def test_under_x_evaluation_gives_considers_procuring(nlp, rules):
+    found = rels(nlp, rules, "As a potential model under Japan’s evaluation, he cited ANKA, produced by "
+                             "Turkish Aerospace Industries (TUSAS).")
+    assert ("COUNTRY:JPN", "considers_procuring", "WEAPON_SYSTEM:anka", False) in found
+
+
+def test_possessive_maker_covers_coordinated_systems(nlp, rules):
+    found = rels(nlp, rules, "Guler also said Baykar’s Bayraktar TB2 drones and their follow-on model, the "
+                             "Bayraktar TB3, could contribute to Japan’s defence capabilities.")
+    assert ("ORG:baykar", "manufactures", "WEAPON_SYSTEM:bayraktar-tb2", False) in found
+    assert ("ORG:baykar", "manufactures", "WEAPON_SYSTEM:bayraktar-tb3", False) in found
+
+
+def test_premodifier_title_gives_holds_role(nlp, rules):
+    r = detail(nlp, rules, "Turkish Defence Minister Yasar Guler said cooperation has potential.", "holds_role")
+    assert [(x.subject.kb_id_, x.object.kb_id_, x.role) for x in r] == [
+        ("PERSON:yasar-guler", "COUNTRY:TUR", "Defence Minister")]
+
+
+def test_apposition_title_gives_holds_role(nlp, rules):
+    r = detail(nlp, rules, "Haluk Bayraktar, Baykar's chief executive, announced the deal.", "holds_role")
+    assert [(x.subject.kb_id_, x.object.kb_id_, x.role) for x in r] == [
+        ("PERSON:haluk-bayraktar", "ORG:baykar", "chief executive")]
+
+
+def test_between_x_and_y_gives_symmetric_cooperation(nlp, rules):
+    found = rels(nlp, rules, "Guler said defence industry cooperation between Türkiye and Japan has potential.")
+    pairs = {(s, o) for s, p, o, n in found if p == "cooperates_with"}
+    assert pairs in ({("COUNTRY:TUR", "COUNTRY:JPN")}, {("COUNTRY:JPN", "COUNTRY:TUR")})
+
+
+def test_visit_of_a_capital_used_as_actor(nlp, rules):
+    found = rels(nlp, rules, "After Japanese Defence Minister Nakatani Gen visited Ankara, the two countries held "
+                             "talks. Ankara’s only goal is peace.")
+    assert ("PERSON:nakatani-gen", "visits", "COUNTRY:TUR", False) in found
+    assert ("PERSON:nakatani-gen", "holds_role", "COUNTRY:JPN", False) in found
+    assert not any(s == "COUNTRY:JPN" and p == "visits" for s, p, o, n in found)
+
+
+def test_delegation_from_x_is_expected_to_visit(nlp, rules):
+    found = rels(nlp, rules, "He noted a delegation from the Turkish Defence Ministry is expected to visit Japan "
+                             "in March.")
+    assert ("ORG:turkish-defence-ministry", "visits", "COUNTRY:JPN", False) in found
+
+
+def test_willing_to_deploy_troops_to(nlp, rules):
+    found = rels(nlp, rules, "Guler said Türkiye is willing to deploy its troops to Gaza.")
+    assert ("COUNTRY:TUR", "deploys_to", "LOCATION:gaza", False) in found
+
+
+def test_active_purchase_with_supplier(nlp, rules):
+    r = detail(nlp, rules, "Poland will buy 24 Bayraktar TB2 armed drones from Turkey, the minister said.",
+               "procures")
+    assert [(x.subject.kb_id_, x.object.kb_id_, x.status) for x in r] == [
+        ("COUNTRY:POL", "WEAPON_SYSTEM:bayraktar-tb2", "ordered")]
+
+
+def test_coordinated_buyers_each_procure(nlp, rules):
+    found = rels(nlp, rules, "Azerbaijan, Ukraine, Qatar and Libya have bought the TB2.")
+    buyers = {s for s, p, o, n in found if p == "procures" and o == "WEAPON_SYSTEM:bayraktar-tb2"}
+    assert buyers == {"COUNTRY:AZE", "COUNTRY:UKR", "COUNTRY:QAT", "COUNTRY:LBY"}
+
+
+def test_request_to_buy_is_considering_not_procuring(nlp, rules):
+    found = rels(nlp, rules, "Washington turned down Bangkok’s request to buy the F-35.")
+    assert ("COUNTRY:THA", "considers_procuring", "WEAPON_SYSTEM:f-35", False) in found
+    assert not any(p == "procures" and not n for s, p, o, n in found)
+
+
+def test_negated_purchase_is_kept_and_flagged(nlp, rules):
+    r = detail(nlp, rules, "Switzerland did not buy the Rafale.", "procures")
+    assert [(x.subject.kb_id_, x.object.kb_id_, x.negated, x.negation_cue) for x in r] == [
+        ("COUNTRY:CHE", "WEAPON_SYSTEM:rafale", True, "not")]
+
+
+def test_ruled_out_buying_is_negated(nlp, rules):
+    found = rels(nlp, rules, "Seoul ruled out buying the Patriot system.")
+    assert found and all(n for s, p, o, n in found if p in ("procures", "considers_procuring"))
+
+
+def test_hedged_statement_is_flagged(nlp, rules):
+    r = detail(nlp, rules, "Indonesia could also buy the BrahMos missile, officials said.", "considers_procuring")
+    assert r and r[0].subject.kb_id_ == "COUNTRY:IDN" and r[0].hedged
