@@ -46,6 +46,7 @@ class Rules:
     intent: frozenset[str]
     bridge: frozenset[str]
     subject_bridge: frozenset[str]
+    light_verbs: frozenset[str]
     object_preps: dict[str, frozenset[str]]
     subject_preps: frozenset[str]
     negation_words: frozenset[str]
@@ -66,9 +67,10 @@ def load_rules(path: str | Path) -> Rules:
         for lemma, status in items:
             triggers.setdefault(lemma, {})[pred] = status
     fs = lambda key: frozenset(data.get(key) or ())  # noqa: E731
-    preps = {k: frozenset(v) for k, v in data["object_preps"].items()}
+    default = frozenset(data["object_preps"]["default"])
+    preps = {k: frozenset(v) | default for k, v in data["object_preps"].items()}
     return Rules(
-        triggers, fs("supplier_lemmas"), fs("offer_lemmas"), fs("intent_lemmas"), fs("bridge_nouns"), fs("subject_bridge_nouns"), preps,
+        triggers, fs("supplier_lemmas"), fs("offer_lemmas"), fs("intent_lemmas"), fs("bridge_nouns"), fs("subject_bridge_nouns"), fs("light_verbs"), preps,
         fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
         frozenset(data["hedging"]["words"]), fs("titles"), fs("role_heads"), fs("government_titles"),
     )
@@ -130,6 +132,8 @@ def _anchor(ent: Span) -> Token | None:
 
 def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: str = "") -> str | None:
     """How the phrase headed by `anchor` attaches to `trigger`: subject side, object side, or not at all."""
+    if anchor is None:
+        return None
     if anchor == trigger:  # the entity modifies the trigger noun: "the K2 deal", "Polish purchase"
         return OBJ if label in (WEAPON_SYSTEM, LOCATION) else SUBJ
     chain = []
@@ -200,9 +204,12 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
     to buy", "Türkiye is willing to deploy", "a delegation from X is expected to visit"."""
     t = trigger
     for _ in range(4):
-        if t.dep_ not in CLAUSE_LINKS or t.head == t:
+        light = t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs
+        # "Azerbaijan used it in the 2020 war with Armenia": a nominal trigger under a verb's preposition
+        under_prep = t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head != t.head
+        if (t.dep_ not in CLAUSE_LINKS and not light and not under_prep) or t.head == t:
             break
-        head = t.head
+        head = t.head.head if under_prep else t.head
         subs = [e for e in ents if anchors[e] is not None and _role(head, anchors[e], "", rules, e.label_) == SUBJ]
         subs += [e for e in ents if anchors[e] is not None and anchors[e].head == head
                  and anchors[e].dep_ == "nsubjpass" and head.lemma_.lower() in RAISING]
@@ -217,10 +224,11 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
 def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules) -> list[Relation]:
     out = []
     lemma = trigger.lemma_.lower()
+    ents = [e for e in ents if anchors[e] is not None]  # phrases owned by another entity take no part
     for pred, status in preds.items():
         roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: []}
         for e in ents:
-            if trigger.i in range(e.start, e.end) or anchors[e] is None:
+            if trigger.i in range(e.start, e.end):
                 continue
             r = _role(trigger, anchors[e], pred, rules, e.label_)
             if r:
@@ -319,14 +327,16 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
             i -= 1
         out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier")
         # apposition: "Selcuk Bayraktar, the firm’s chief technology officer"; "X, Baykar's chief executive"
-        for child in person.root.children:
-            if child.dep_ == "appos":
-                phrase = [t for t in child.subtree if t.i >= person.end]
-                out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:apposition")
-        # "Y, the RTAF commander, said" where spaCy attaches the person as appos of the title
-        if person.root.dep_ == "appos" and person.root.head.i < person.start:
-            phrase = [t for t in person.root.head.subtree if t.i < person.start]
-            out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:apposition")
+        doc = sent.doc
+        if person.end < len(doc) and doc[person.end].text == ",":
+            for child in person.root.children:
+                if child.dep_ == "appos" and child.i > person.end:
+                    phrase = [t for t in child.subtree if t.i > person.end]
+                    out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition")
+        # "the RTAF commander, Punpakdee Pattanakul, said": spaCy makes the person the title's apposition
+        if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[person.start - 1].text == ",":
+            phrase = [t for t in person.root.head.subtree if t.i < person.start - 1]
+            out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition")
     return out
 
 
