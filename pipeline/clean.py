@@ -230,7 +230,7 @@ def _header(lines: list[str], keep: list[bool], rules: CleaningRules, meta: _Met
             drop(i, f"metadata:{rule}")
         elif any(p.match(line) for p in rules.drop_lines.values()):
             drop(i, next(n for n, p in rules.drop_lines.items() if p.match(line)))
-        elif meta.title is None and not _is_caption(line, rules):
+        elif meta.title is None and not _is_caption(line, rules) and not line.endswith("."):
             meta.title = line
             drop(i, "title")
         elif meta.title and _key(line) == _key(meta.title):

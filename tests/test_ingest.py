@@ -47,5 +47,5 @@ def test_every_file_gets_one_row_with_a_status(tmp_path):
 def test_summary_line_names_the_bad_files(tmp_path):
     rows = document_rows(make_folder(tmp_path), rules_path=RULES, max_bytes=1000)
     line = summary(rows)
-    assert line.startswith("5 ok, 1 duplicate, 1 empty, 3 rejected: ")
+    assert line.startswith("4 ok, 1 duplicate, 1 empty, 4 rejected: ")
     assert "binary.txt (binary file" in line and "report.pdf" in line
