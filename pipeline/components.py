@@ -284,6 +284,11 @@ def _is_actor(span: Span) -> bool:
 def _merge_short_names(doc: Doc, mentions: list[_Mention]) -> None:
     """"Guler" after "Yasar Guler" (and "Nakatani" with "Nakatani Gen"): a one-word person or organisation name that
     is a word of a longer name of the same label in the document takes the longer name's key (nearest one first)."""
+    people = [m for m in mentions if m.label == PERSON and m.end - m.start > 1]
+    for m in mentions:  # "Pistorius" tagged ORG in a document about Boris Pistorius is the person
+        if m.label == ORG and m.end - m.start == 1 and m.source != SOURCE_REGISTRY:
+            if any(doc[m.start].text == doc[p.end - 1].text for p in people):
+                m.label = PERSON
     for label in (PERSON, ORG):
         full = [m for m in mentions if m.label == label and m.end - m.start > 1]
         for m in mentions:

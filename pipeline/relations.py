@@ -32,6 +32,8 @@ from .labels import (
 SUBJ, OBJ, OTHER, SUPPLIER = "subj", "obj", "other", "supplier"
 # Dependencies that attach a word to the noun phrase it belongs to: climbing them finds the phrase's head.
 NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod"})
+PRONOUNS = {"he": PERSON, "she": PERSON, "it": "THING", "they": "THING"}
+PRONOUN_KIND = {PERSON: PERSON, COUNTRY: "THING", ORG: "THING"}
 CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "acl", "relcl"})
 # Verbs whose passive subject is the logical subject of their complement: "X is expected to visit".
 RAISING = frozenset({"expect", "set", "schedule", "due", "plan", "likely", "slate", "poise"})
@@ -96,15 +98,19 @@ def extract_relations(doc: Doc, rules: Rules) -> list[Relation]:
     """Every relation the document states, one record per (subject, predicate, object, sentence)."""
     focus = _focus_country(doc)
     found: list[Relation] = []
+    context: dict[str, Span] = {}  # the last entity that was a subject, per pronoun kind
     for sent in doc.sents:
         ents = [e for e in sent.ents if e.label_ in ENTITY_LABELS]
-        if not ents:
-            continue
         anchors = {e: _anchor(e) for e in ents}
         for tok in sent:
             preds = rules.triggers.get(tok.lemma_.lower()) or rules.triggers.get(tok.lower_)
             if preds:
-                found += _trigger_relations(tok, preds, ents, anchors, sent, rules)
+                found += _trigger_relations(tok, preds, ents, anchors, sent, rules, context)
+        for e in ents:
+            if _is_subject(e):
+                context[PRONOUN_KIND.get(e.label_, "")] = e
+        if not ents:
+            continue
         found += _role_relations(sent, ents, rules, focus)
         found += _maker_relations(sent, ents, anchors)
     return _dedupe([r for r in found if _labels_fit(r)])
@@ -118,8 +124,8 @@ def _anchor(ent: Span) -> Token | None:
     for _ in range(6):
         if t.head == t:
             break
-        if t.dep_ in ("conj", "appos"):
-            t = t.head
+        if t.dep_ in ("conj", "appos") or (t.dep_ == "punct" and any(c.isalnum() for c in t.text)):
+            t = t.head  # (a word parsed as punctuation, "F-35A" in "the F-35A stealth fighter", is a modifier)
         elif t.dep_ in NP_DEPS and t.head.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
             head_ent = t.head.ent_kb_id_
             if t.head.ent_type_ and head_ent != ent.kb_id_ and not (ent.start <= t.head.i < ent.end):
@@ -149,6 +155,8 @@ def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: st
     if first.dep_ in ("nsubj", "csubj", "nsubjpass") and rest and first.lemma_.lower() in rules.subject_bridge:
         if len(rest) == 2 and rest[0].dep_ == "prep" and rest[0].lower_ in ("from", "of") and rest[1].dep_ == "pobj":
             return SUBJ  # "a delegation from the Turkish Defence Ministry", "troops of X"
+        if len(rest) == 1 and rest[0].dep_ == "poss":
+            return SUBJ  # "Switzerland's government chose"
         return None
     if first.dep_ in ("nsubj", "csubj"):
         return SUBJ if not rest else None
@@ -158,7 +166,9 @@ def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: st
         return SUBJ if not rest else None
     if first.dep_ == "agent":
         return SUBJ if len(rest) == 1 and rest[0].dep_ == "pobj" else None
-    if first.dep_ in ("dobj", "attr", "oprd", "dative", "compound", "amod", "nmod", "npadvmod", "appos"):
+    if first.dep_ in ("dobj", "attr", "oprd", "dative", "compound", "amod", "nmod", "npadvmod", "appos") and not (
+        first.dep_ == "dative" and first.pos_ == "ADP"  # "send X to Y": a preposition, handled below
+    ):
         if not rest:
             if first.dep_ in ("compound", "amod", "nmod"):
                 return OBJ if predicate in ("procures", "considers_procuring", "manufactures") else SUBJ
@@ -166,7 +176,7 @@ def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: st
         if first.lower_ in rules.bridge or first.lemma_.lower() in rules.bridge:
             return _through_bridge(rest, predicate, rules)
         return None
-    if first.dep_ == "prep" and len(rest) == 1 and rest[0].dep_ == "pobj":
+    if first.dep_ in ("prep", "dative") and len(rest) == 1 and rest[0].dep_ == "pobj":
         prep = first.lower_
         if prep in rules.subject_preps:
             return SUBJ
@@ -199,29 +209,58 @@ def _through_bridge(rest: list[Token], predicate: str, rules: Rules) -> str | No
     return None
 
 
-def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: Rules) -> list[Span]:
-    """Subjects a trigger takes from the clause it hangs off: "Japan is considering procuring", "RTAF's request
-    to buy", "Türkiye is willing to deploy", "a delegation from X is expected to visit"."""
+def _clause_heads(trigger: Token, rules: Rules):
+    """The words a trigger takes its subject from, nearest first: "Japan is considering procuring" (xcomp),
+    "Duda held talks" (a light verb's object), "used it in the war with" (a noun under a verb's preposition)."""
     t = trigger
     for _ in range(4):
         light = t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs
-        # "Azerbaijan used it in the 2020 war with Armenia": a nominal trigger under a verb's preposition
         under_prep = t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head != t.head
         if (t.dep_ not in CLAUSE_LINKS and not light and not under_prep) or t.head == t:
-            break
+            return
         head = t.head.head if under_prep else t.head
+        yield head
+        if t.dep_ == "relcl":  # "the drones Japan is considering": the clause's own subject only
+            return
+        t = head
+
+
+def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: Rules) -> list[Span]:
+    """Subjects a trigger takes from the clause it hangs off ("Türkiye is willing to deploy", "a delegation from X
+    is expected to visit")."""
+    for head in _clause_heads(trigger, rules):
         subs = [e for e in ents if anchors[e] is not None and _role(head, anchors[e], "", rules, e.label_) == SUBJ]
         subs += [e for e in ents if anchors[e] is not None and anchors[e].head == head
                  and anchors[e].dep_ == "nsubjpass" and head.lemma_.lower() in RAISING]
         if subs:
             return subs
-        if t.dep_ in ("acl", "relcl"):
-            break
-        t = head
     return []
 
 
-def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules) -> list[Relation]:
+def _is_subject(e: Span) -> bool:
+    """The entity is (or is coordinated with) a clause's subject, not a modifier inside it."""
+    root = e.root
+    while root.dep_ == "conj" and root.head != root:
+        root = root.head
+    return root.dep_ in ("nsubj", "nsubjpass")
+
+
+def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span], rules: Rules) -> list[Span]:
+    """"He added…", "It took delivery of…": a pronoun subject is the last subject of its kind, earlier in the same
+    sentence if there is one ("Poland could buy X, in addition to the HIMARS it has requested"), else before."""
+    for t in (trigger, *_clause_heads(trigger, rules)):
+        for c in t.children:
+            if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in PRONOUNS:
+                kind = PRONOUNS[c.lower_]
+                same = [e for e in ents if e.end <= c.i and _is_subject(e) and PRONOUN_KIND.get(e.label_) == kind]
+                ante = same[-1] if same else context.get(kind)
+                return [ante] if ante is not None else []
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                return []  # a subject of another kind: no pronoun to resolve
+    return []
+
+
+def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context=None) -> list[Relation]:
     out = []
     lemma = trigger.lemma_.lower()
     ents = [e for e in ents if anchors[e] is not None]  # phrases owned by another entity take no part
@@ -235,6 +274,8 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules) -> lis
                 roles[r].append(e)
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules)
+        if not roles[SUBJ] and context:
+            roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             roles[OBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
@@ -246,6 +287,10 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules) -> lis
         pred_final, status_final = pred, status
         if pred == "procures":
             if lemma in rules.offer:
+                continue
+            own = any(c.dep_ == "dobj" and any(g.dep_ == "poss" and g.lower_ in ("its", "their", "his", "her")
+                                               for g in c.children) for c in trigger.children)
+            if lemma in rules.supplier and own:  # "the US would send its NMESIS to …": a deployment, no sale
                 continue
             if lemma in rules.supplier:  # "Türkiye sold drones to Ukraine": the receiver procures
                 buyers = [e for e in ents if _role(trigger, anchors[e], "deploys_to", rules) == OBJ
@@ -296,7 +341,7 @@ def _negation(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[bool,
             return True, c.text
     t = trigger
     for _ in range(3):
-        if t.head == t or t.dep_ not in ("xcomp", "dobj", "pcomp", "pobj", "prep", "acl", "ccomp"):
+        if t.head == t or t.dep_ not in ("xcomp", "dobj", "pcomp", "pobj", "prep", "acl", "ccomp", "advcl"):
             break
         t = t.head
         if t.lemma_.lower() in rules.negation_lemmas:
@@ -358,19 +403,22 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule) -> li
             orgs = prior[-1:]
             conf = 0.6
         elif focus is not None and any(t.lower_ in rules.government_titles for t in title):
-            orgs, conf = [focus], 0.5
+            others = {e.kb_id_ for e in ents if e.label_ == COUNTRY} - {focus.kb_id_}
+            if not others:  # another country in the sentence makes the implicit one a guess
+                orgs, conf = [focus], 0.5
     return [Relation(person, "holds_role", o, rule, role, sent, role=role, confidence=conf) for o in orgs[:1]]
 
 
 def _focus_country(doc: Doc) -> Span | None:
     """The country an article is about: its most mentioned country (first mention kept as the span)."""
-    counts = Counter(e.kb_id_ for e in doc.ents if e.label_ == COUNTRY)
-    if not counts:
+    countries = [e for e in doc.ents if e.label_ == COUNTRY]
+    if not countries:
         return None
-    top, n = counts.most_common(1)[0]
-    if n < 2 or sum(1 for c in counts.values() if c == n) > 1:
-        return None
-    return next(e for e in doc.ents if e.kb_id_ == top)
+    counts = Counter(e.kb_id_ for e in countries)
+    # the lead names the protagonist: the first country, when it is among the two most mentioned
+    top2 = {k for k, _ in counts.most_common(2)}
+    first = countries[0]
+    return first if first.kb_id_ in top2 and counts[first.kb_id_] >= 2 else None
 
 
 # --- maker rules -----------------------------------------------------------------------------------------------
@@ -388,6 +436,13 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict) -> list[Relati
             if anchors.get(w) == owned or w.root == owned or (w.start <= owned.i < w.end):
                 cue = doc[e.end].text if e.end < len(doc) else "'s"
                 out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
+    # the same when the parser loses the possessive: ORG + 's + system, side by side
+    for e in ents:
+        if e.label_ == ORG and e.end + 1 < len(doc) and doc[e.end].lower_ in ("'s", "’s"):
+            for w in weapons:
+                if w.start == e.end + 1:
+                    out.append(Relation(e, "manufactures", w, "maker:possessive", doc[e.end].text, sent,
+                                        confidence=0.7))
     # "Saab-built Gripen C/D", "US-built F-35A": maker + hyphen + participle right before the system
     for w in weapons:
         i = w.start - 1

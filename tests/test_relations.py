@@ -101,3 +101,44 @@ def test_ruled_out_buying_is_negated(nlp, rules):
 def test_hedged_statement_is_flagged(nlp, rules):
     r = detail(nlp, rules, "Indonesia could also buy the BrahMos missile, officials said.", "considers_procuring")
     assert r and r[0].subject.kb_id_ == "COUNTRY:IDN" and r[0].hedged
+
+
+def test_agreement_to_buy_takes_the_signer_as_buyer(nlp, rules):
+    r = detail(nlp, rules, "Germany signed an agreement on Thursday to buy the Arrow 3 missile defence system "
+                           "from Israel.", "procures")
+    assert [(x.subject.kb_id_, x.object.kb_id_, x.status) for x in r] == [
+        ("COUNTRY:DEU", "WEAPON_SYSTEM:arrow-3", "ordered")]
+
+
+def test_participle_after_the_class_noun_gives_the_maker(nlp, rules):
+    found = rels(nlp, rules, "Switzerland's government on Wednesday chose the F-35A stealth fighter made by "
+                             "Lockheed Martin as the country's next combat jet.")
+    assert ("ORG:lockheed-martin", "manufactures", "WEAPON_SYSTEM:f-35a", False) in found
+    assert ("COUNTRY:CHE", "considers_procuring", "WEAPON_SYSTEM:f-35a", False) in found
+
+
+def test_hyphenated_maker_and_possessive_maker_without_a_parse(nlp, rules):
+    found = rels(nlp, rules, "The RTAF chose the Swedish-built Gripen E/F over Lockheed Martin’s F-16 Block 70/72 "
+                             "after a lengthy evaluation.")
+    assert ("COUNTRY:SWE", "manufactures", "WEAPON_SYSTEM:gripen-e-f", False) in found
+    assert ("ORG:lockheed-martin", "manufactures", "WEAPON_SYSTEM:f-16-block-70-72", False) in found
+
+
+def test_pronoun_subject_is_the_last_subject_of_its_kind(nlp, rules):
+    found = rels(nlp, rules, "Kuwait has been modernising its armed forces. It took delivery of its first "
+                             "Eurofighter Typhoon jets in late 2021.")
+    assert ("COUNTRY:KWT", "procures", "WEAPON_SYSTEM:eurofighter-typhoon", False) in found
+
+
+def test_sending_its_own_system_is_a_deployment_not_a_sale(nlp, rules):
+    found = rels(nlp, rules, "Hegseth announced that the United States would send its NMESIS anti-ship missile "
+                             "system to the Philippines.")
+    assert ("COUNTRY:USA", "deploys_to", "COUNTRY:PHL", False) in found
+    assert not any(p == "procures" for s, p, o, n in found)
+
+
+def test_ruled_out_sending_troops_is_a_negated_deployment(nlp, rules):
+    found = rels(nlp, rules, "Seoul has ruled out sending its own troops to Ukraine but has said it could "
+                             "consider supplying weapons.")
+    assert ("COUNTRY:KOR", "deploys_to", "COUNTRY:UKR", True) in found
+    assert ("COUNTRY:KOR", "deploys_to", "COUNTRY:UKR", False) not in found
