@@ -45,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("--mentions", required=True, type=Path)
     rel.add_argument("--out", required=True, type=Path)
 
+    ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
+    ev.add_argument("--articles", required=True, type=Path)
+    ev.add_argument("--gold", required=True, type=Path)
+    ev.add_argument("--out-dir", required=True, type=Path, help="where the tables of the gold articles go")
+    ev.add_argument("--metrics", required=True, type=Path, help="summary JSON (DVC metrics)")
+    ev.add_argument("--details", required=True, type=Path, help="per-document misses and false positives (JSON)")
+
     d = sub.add_parser("docs", help="write the data dictionary generated from the schemas")
     d.add_argument("--out", type=Path, default=Path("docs/tables.md"))
 
@@ -69,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
                                 batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
         elif args.command == "entities":
             stages.run_entities(args.annotated, args.model, args.out_dir)
+        elif args.command == "evaluate":
+            scores = stages.run_evaluate(args.articles, args.gold, args.out_dir, args.metrics, args.details, params)
+            e, r = scores.entities["ALL"], scores.relations["ALL"]
+            print(f"evaluate: entity F1 {e['f']:.3f}, relation F1 {r['f']:.3f}, "
+                  f"negated output as positive {scores.negated_as_positive}")
         elif args.command == "relations":
             stages.run_relations(args.annotated, args.model, args.mentions, params["relations"]["rules"], args.out)
     except (ConfigError, FileNotFoundError) as exc:

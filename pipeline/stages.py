@@ -12,9 +12,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 
 from . import annotate as annotate_core
+from . import evaluate as evaluate_core
 from . import entities as entities_core
 from . import relations as relations_core
 from .build_model import build_pipeline, save_pipeline
@@ -145,3 +147,22 @@ def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list
                   out_dir / "relations.parquet", nlp=nlp)
     shutil.rmtree(interim, ignore_errors=True)
     return rows
+
+
+def write_json(obj, path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_evaluate(articles, gold, out_dir, metrics, details, params):
+    """The whole pipeline on the gold articles, then the scores (summary as DVC metrics, misses per document)."""
+    run_all(articles, out_dir, params)
+    tables = {n: pd.read_parquet(Path(out_dir) / f"{n}.parquet") for n in ("documents", "mentions", "entities",
+                                                                            "relations")}
+    scores = evaluate_core.score(tables, evaluate_core.read_gold(gold))
+    write_json(scores.summary(), metrics)
+    write_json(scores.by_document, details)
+    return scores

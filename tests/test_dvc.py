@@ -23,7 +23,7 @@ def project(tmp_path_factory):
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout.split()
     for f in files:
-        if (ROOT / f).is_file() and not f.startswith(("data/", "dvc.lock")):
+        if (ROOT / f).is_file() and f != "dvc.lock":
             (dst / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / f, dst / f)
     sh("git", "init", "-q", cwd=dst)
