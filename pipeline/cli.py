@@ -52,15 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--metrics", required=True, type=Path, help="summary JSON (DVC metrics)")
     ev.add_argument("--details", required=True, type=Path, help="per-document misses and false positives (JSON)")
 
-    d = sub.add_parser("docs", help="write the data dictionary generated from the schemas")
+    d = sub.add_parser("docs", help="write docs/tables.md from the schemas and the README score table from metrics")
     d.add_argument("--out", type=Path, default=Path("docs/tables.md"))
 
     args = p.parse_args(argv)
     try:
         if args.command == "docs":
+            from .evaluate import readme_with_scores
             from .schemas import data_dictionary
 
             args.out.write_text(data_dictionary(), encoding="utf-8")
+            readme = Path("README.md")
+            readme.write_text(readme_with_scores(readme.read_text(encoding="utf-8"), Path("metrics/eval.json")),
+                              encoding="utf-8")
             return 0
         params = load_params(args.params)
         if args.command == "run":

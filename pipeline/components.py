@@ -195,18 +195,41 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         return
     if label == "NORP":
         return  # a nationality we cannot tie to a state, a religion or a party: not an entity of ours
+    if label in ("ORG", "PERSON") and key in reg.country_by_capital:
+        label = "GPE"  # "BERN, June 30 -" tagged ORG: a capital is a place (or, as an actor, its country)
     if label in ("GPE", "LOC", "FAC"):
-        yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(text)}", SOURCE_MODEL)
+        start, end = _trim_place(doc, start, end, reg)
+        if start < end:
+            yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_MODEL)
+    elif label == "ORG" and reg.country_by_demonym.get(fold(doc[start].text)) and all(
+        t.lower_ in TITLE_WORDS for t in doc[start + 1 : end]
+    ):  # "Philippine Defence" cut out of "Philippine Defence Secretary": the demonym, and a title
+        yield _Mention(start, start + 1, COUNTRY, f"{COUNTRY}:{reg.country_by_demonym[fold(doc[start].text)]}",
+                       SOURCE_MODEL)
     elif label == "ORG":
         yield _Mention(start, end, ORG, f"{ORG}:{slug(text)}", SOURCE_MODEL)
     elif label == "PERSON":
         start = _strip_titles(doc, start, end)
+        # "Rustem Umerov" when the model only took "Umerov": given names it left out, before the surname
+        while (start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and not doc[start - 1].ent_type_
+               and doc[start - 1].lower_ not in TITLE_WORDS and doc[start - 1].dep_ == "compound"
+               and start <= doc[start - 1].head.i < end):
+            start -= 1
         if start < end and any(t.is_alpha and t.text[0].isupper() for t in doc[start:end]):
             yield _Mention(start, end, PERSON, f"{PERSON}:{slug(doc[start:end].text)}", SOURCE_MODEL)
     elif label == "PRODUCT":
         start, end = _trim_class_nouns(doc, start, end)
         if start < end and any(c.isdigit() for c in doc[start:end].text):
             yield _Mention(start, end, WEAPON_SYSTEM, _weapon_key(doc[start:end].text, reg), SOURCE_MODEL)
+
+
+def _trim_place(doc: Doc, start: int, end: int, reg: Registry) -> tuple[int, int]:
+    """"Surin province" -> "Surin", "In Kursk" -> "Kursk": generic words at the edges of a place name."""
+    while start < end and doc[start].is_stop:
+        start += 1
+    while end > start + 1 and reg.is_stopword("LOCATION_SUFFIX", doc[end - 1].text):
+        end -= 1
+    return start, end
 
 
 def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -271,6 +294,8 @@ def _resolve_capitals(doc: Doc, mentions: list[_Mention], reg: Registry) -> None
 
 
 def _is_actor(span: Span) -> bool:
+    if span.text.isupper() and len(span.text) > 3:  # "BERN, June 30 -": a dateline names a place
+        return False
     root = span.root
     if root.dep_ in ACTOR_DEPS:
         return True

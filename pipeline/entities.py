@@ -78,25 +78,33 @@ def build_entities(mentions: list[dict], reg: Registry) -> tuple[list[dict], lis
     merged = [{**m, "entity_id": merge.get(m["entity_id"], m["entity_id"])} for m in mentions]
     forms: dict[str, Counter] = defaultdict(Counter)
     docs: dict[str, set] = defaultdict(set)
+    counts: Counter = Counter(m["entity_id"] for m in merged)
     labels: dict[str, str] = {}
     sources: dict[str, set] = defaultdict(set)
     for m in merged:
         eid = m["entity_id"]
-        forms[eid][m["text"]] += 1
+        label = m["label"]
+        # A capital standing for its country ("Ankara said") stays in mentions but is no name of the country:
+        # listed as an alias it would make the same word name the city in other documents.
+        if not (label == COUNTRY and fold(m["text"]) in reg.country_by_capital):
+            forms[eid][m["text"]] += 1
+        else:
+            forms[eid][m["text"]] += 0
         docs[eid].add(m["doc_id"])
         labels.setdefault(eid, m["label"])
         sources[eid].add(m["source"])
     rows = []
     for eid in sorted(forms):
         label, key = eid.split(":", 1)
+        named = Counter({f: n for f, n in forms[eid].items() if n}) or forms[eid]
         row = {
             "entity_id": eid,
             "label": label,
-            "name": _canonical_name(label, key, forms[eid], reg),
-            "aliases": sorted(forms[eid]),
+            "name": _canonical_name(label, key, named, reg),
+            "aliases": sorted(named),
             "iso3": None,
             "n_docs": len(docs[eid]),
-            "n_mentions": sum(forms[eid].values()),
+            "n_mentions": counts[eid],
             "in_registry": "registry" in sources[eid],
             "weapon_class": None,
             "manufacturer_id": None,

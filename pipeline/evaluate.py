@@ -146,3 +146,16 @@ def score_table_markdown(scores: Scores) -> str:
         for k, v in rows.items():
             lines.append(f"| {part} {k} | {v['p']:.3f} | {v['r']:.3f} | {v['f']:.3f} |")
     return "\n".join(lines)
+
+
+SCORES_START, SCORES_END = "<!-- scores:start", "<!-- scores:end -->"
+
+
+def readme_with_scores(readme: str, metrics_path: Path) -> str:
+    """The README with its score table replaced by the one metrics/eval.json gives."""
+    m = json.loads(Path(metrics_path).read_text(encoding="utf-8"))
+    table = score_table_markdown(Scores(entities=m["entities"], relations=m["relations"]))
+    start = readme.index(SCORES_START)
+    head_end = readme.index("\n", start) + 1
+    end = readme.index(SCORES_END)
+    return readme[:head_end] + table + "\n" + readme[end:]

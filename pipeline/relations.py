@@ -29,7 +29,7 @@ from .labels import (
     ARGUMENT_LABELS, COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_SYSTEM,
 )
 
-SUBJ, OBJ, OTHER, SUPPLIER = "subj", "obj", "other", "supplier"
+SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "between"
 # Dependencies that attach a word to the noun phrase it belongs to: climbing them finds the phrase's head.
 NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod"})
 PRONOUNS = {"he": PERSON, "she": PERSON, "it": "THING", "they": "THING"}
@@ -182,6 +182,8 @@ def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: st
             return SUBJ
         if predicate == "procures" and prep == "from":
             return SUPPLIER
+        if predicate in SYMMETRIC_PREDICATES and prep == "between":
+            return BETWEEN
         if prep in rules.object_preps.get(predicate, rules.object_preps["default"]):
             return OBJ if predicate not in SYMMETRIC_PREDICATES else OTHER
         return None
@@ -265,13 +267,17 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
     lemma = trigger.lemma_.lower()
     ents = [e for e in ents if anchors[e] is not None]  # phrases owned by another entity take no part
     for pred, status in preds.items():
-        roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: []}
+        roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: [], BETWEEN: []}
         for e in ents:
             if trigger.i in range(e.start, e.end):
                 continue
             r = _role(trigger, anchors[e], pred, rules, e.label_)
             if r:
                 roles[r].append(e)
+        if not roles[SUBJ] and trigger.dep_ == "appos":  # "Hanwha Defense, the maker of the K9"
+            roles[SUBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
+        if not roles[SUBJ] and trigger.dep_ == "attr":  # "Baykar is the maker of the TB2"
+            roles[SUBJ] = [e for e in ents if anchors[e].head == trigger.head and anchors[e].dep_ == "nsubj"]
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules)
         if not roles[SUBJ] and context:
@@ -304,8 +310,7 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
         hedged = _hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
         if pred_final in SYMMETRIC_PREDICATES:
-            members = _unique(roles[SUBJ] + roles[OBJ] + roles[OTHER])
-            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+            pairs = _symmetric_pairs(roles)
         else:
             pairs = [(s, o) for s in roles[SUBJ] for o in roles[OBJ]]
         for s, o in pairs:
@@ -315,6 +320,21 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                                 status_final if pred_final in ("procures", "considers_procuring") else None,
                                 None, conf))
     return out
+
+
+def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
+    """"cooperation between A and B" (and "X, a joint venture between A and B": X is no member) pairs A with B;
+    "A met B and C" pairs A with each; "A and B signed a pact" pairs the coordinated subjects."""
+    def within(spans):
+        spans = _unique(spans)
+        return [(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :]]
+
+    if len(roles[BETWEEN]) >= 2:
+        return within(roles[BETWEEN])
+    others = _unique(roles[OBJ] + roles[OTHER] + roles[BETWEEN])
+    if roles[SUBJ] and others:
+        return [(s, o) for s in _unique(roles[SUBJ]) for o in others]
+    return within(roles[SUBJ])
 
 
 def _under_intent(trigger: Token, rules: Rules) -> bool:
@@ -402,9 +422,13 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule) -> li
             prior = [e for e in sent.doc.ents if e.label_ == ORG and e.end <= person.start]
             orgs = prior[-1:]
             conf = 0.6
-        elif focus is not None and any(t.lower_ in rules.government_titles for t in title):
-            others = {e.kb_id_ for e in ents if e.label_ == COUNTRY} - {focus.kb_id_}
-            if not others:  # another country in the sentence makes the implicit one a guess
+        elif any(t.lower_ in rules.government_titles for t in title):
+            # "Turkey has become …, and President Recep Tayyip Erdogan has made …": the sentence's one country;
+            # with none, the country the article is about; with several, no guess
+            here = {e.kb_id_: e for e in ents if e.label_ == COUNTRY}
+            if len(here) == 1:
+                orgs, conf = list(here.values()), 0.5
+            elif not here and focus is not None:
                 orgs, conf = [focus], 0.5
     return [Relation(person, "holds_role", o, rule, role, sent, role=role, confidence=conf) for o in orgs[:1]]
 

@@ -89,7 +89,8 @@ ENTITIES = Table(
         _c("entity_id", STR, "LABEL:key, e.g. COUNTRY:TUR, WEAPON_SYSTEM:bayraktar-tb2, PERSON:yasar-guler.", False),
         _c("label", STR, "PERSON, COUNTRY, ORG, WEAPON_SYSTEM or LOCATION.", False),
         _c("name", STR, "Canonical name.", False),
-        _c("aliases", pa.list_(STR), "Every surface form seen for the entity, sorted.", False),
+        _c("aliases", pa.list_(STR), "Every surface form seen for the entity, sorted; a capital standing for its "
+           "country (\"Ankara said\") is a mention of the country but not listed as its alias.", False),
         _c("iso3", STR, "ISO 3166-1 alpha-3: the country itself for COUNTRY; the owning country where known."),
         _c("n_docs", I32, "Number of documents mentioning the entity.", False),
         _c("n_mentions", I32, "Number of mentions of the entity.", False),

@@ -27,3 +27,10 @@ def test_dev_set_scores_do_not_regress(dev_run):
     assert s.entities["ALL"]["f"] >= 0.95
     assert s.relations["ALL"]["f"] >= 0.70 and s.relations["ALL"]["p"] >= 0.88
     assert s.negated_as_positive == 0
+
+
+def test_readme_shows_the_current_score_table():
+    from pipeline.evaluate import readme_with_scores
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_with_scores(readme, ROOT / "metrics" / "eval.json") == readme

@@ -142,3 +142,30 @@ def test_ruled_out_sending_troops_is_a_negated_deployment(nlp, rules):
                              "consider supplying weapons.")
     assert ("COUNTRY:KOR", "deploys_to", "COUNTRY:UKR", True) in found
     assert ("COUNTRY:KOR", "deploys_to", "COUNTRY:UKR", False) not in found
+
+
+def test_joint_venture_members_cooperate_the_venture_does_not(nlp, rules):
+    found = rels(nlp, rules, "BrahMos Aerospace is a joint venture between India's Defence Research and "
+                             "Development Organisation (DRDO) and Russia's NPO Mashinostroyeniya.")
+    pairs = {frozenset((s, o)) for s, p, o, n in found if p == "cooperates_with"}
+    assert pairs == {frozenset(("ORG:defence-research-and-development-organisation", "ORG:npo-mashinostroyeniya"))}
+
+
+def test_spoke_to_two_leaders_meets_each_not_each_other(nlp, rules):
+    found = rels(nlp, rules, "Malaysian Prime Minister Anwar Ibrahim said he had spoken to both Hun Manet and "
+                             "Phumtham Wechayachai and urged them to stand down.")
+    pairs = {frozenset((s, o)) for s, p, o, n in found if p == "meets"}
+    assert pairs == {frozenset(("PERSON:anwar-ibrahim", "PERSON:hun-manet")),
+                     frozenset(("PERSON:anwar-ibrahim", "PERSON:phumtham-wechayachai"))}
+
+
+def test_maker_in_apposition(nlp, rules):
+    found = rels(nlp, rules, "The contracts were signed by representatives of Hanwha Defense, the maker of the K9.")
+    assert ("ORG:hanwha-defense", "manufactures", "WEAPON_SYSTEM:k9-thunder", False) in found
+
+
+def test_implicit_country_of_a_title_is_the_one_country_in_the_sentence(nlp, rules):
+    r = detail(nlp, rules, "Turkey has become a leading exporter of drones, and President Recep Tayyip Erdogan "
+                           "has made defence sales a central plank of his foreign policy.", "holds_role")
+    assert [(x.subject.kb_id_, x.object.kb_id_, x.role) for x in r] == [
+        ("PERSON:recep-tayyip-erdogan", "COUNTRY:TUR", "President")]

@@ -49,8 +49,12 @@ def test_no_entity_from_debris(seed_run):
 
 
 def test_canonical_entities_of_the_seed(seed_run):
-    ents = read_tables(seed_run)["entities"].set_index("entity_id")
-    assert {"Türkiye", "Turkish", "Ankara"} <= set(ents.loc["COUNTRY:TUR", "aliases"])
+    t = read_tables(seed_run)
+    ents = t["entities"].set_index("entity_id")
+    assert {"Türkiye", "Turkish"} <= set(ents.loc["COUNTRY:TUR", "aliases"])
+    # "Ankara’s only goal": the capital stands for the country (a mention of it, not one of its names)
+    assert "Ankara" in set(t["mentions"].loc[t["mentions"].entity_id == "COUNTRY:TUR", "text"])
+    assert "Ankara" not in set(ents.loc["COUNTRY:TUR", "aliases"])
     assert ents.loc["PERSON:yasar-guler", "name"] == "Yasar Guler"
     assert "Guler" in set(ents.loc["PERSON:yasar-guler", "aliases"])
     assert {"Turkish Aerospace Industries", "TUSAS"} <= set(ents.loc["ORG:turkish-aerospace-industries", "aliases"])
