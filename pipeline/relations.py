@@ -112,7 +112,7 @@ def extract_relations(doc: Doc, rules: Rules) -> list[Relation]:
         if not ents:
             continue
         found += _role_relations(sent, ents, rules, focus)
-        found += _maker_relations(sent, ents, anchors)
+        found += _maker_relations(sent, ents, anchors, context)
     return _dedupe([r for r in found if _labels_fit(r)])
 
 
@@ -218,7 +218,8 @@ def _clause_heads(trigger: Token, rules: Rules):
     for _ in range(4):
         light = t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs
         under_prep = t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head != t.head
-        if (t.dep_ not in CLAUSE_LINKS and not light and not under_prep) or t.head == t:
+        adjective = t.dep_ == "amod" and t.pos_ == "ADJ"  # "a contract worth $370m to buy"
+        if (t.dep_ not in CLAUSE_LINKS and not (light or under_prep or adjective)) or t.head == t:
             return
         head = t.head.head if under_prep else t.head
         yield head
@@ -446,23 +447,36 @@ def _focus_country(doc: Doc) -> Span | None:
 
 
 # --- maker rules -----------------------------------------------------------------------------------------------
-def _maker_relations(sent: Span, ents: list[Span], anchors: dict) -> list[Relation]:
+def _maker_relations(sent: Span, ents: list[Span], anchors: dict, context=None) -> list[Relation]:
     out = []
     doc = sent.doc
     weapons = [e for e in ents if e.label_ == WEAPON_SYSTEM]
     # "Baykar’s Bayraktar TB2 drones and their follow-on model, the Bayraktar TB3": a company's possessive on a
     # phrase names the maker of every system in it (countries' possessives name owners, not makers).
     for e in ents:
-        if e.label_ != ORG or e.root.dep_ != "poss":
+        if e.label_ not in (ORG, COUNTRY) or e.root.dep_ != "poss":
             continue
         owned = e.root.head
         for w in weapons:
-            if anchors.get(w) == owned or w.root == owned or (w.start <= owned.i < w.end):
+            if _within_phrase(w, owned, anchors):
                 cue = doc[e.end].text if e.end < len(doc) else "'s"
-                out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
+                if _in_service(owned, w):  # "the Swiss Air Force's ageing F/A-18 Hornet fleet"
+                    out.append(Relation(e, "procures", w, "operator:possessive", cue, sent, status="operates",
+                                        confidence=0.7))
+                elif e.label_ == ORG and _is_company(e):
+                    out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
+    # "Poland plans to use the jets to replace its ageing MiG-29 and Su-22 fighters": the pronoun's owner operates
+    for tok in sent:
+        if tok.dep_ == "poss" and tok.lower_ in ("its", "their") and _in_service(tok.head, None):
+            owners = [e for e in ents if e.end <= tok.i and _is_subject(e) and e.label_ in (COUNTRY, ORG)]
+            owner = owners[-1] if owners else (context or {}).get("THING")
+            for w in weapons:
+                if owner is not None and _within_phrase(w, tok.head, anchors):
+                    out.append(Relation(owner, "procures", w, "operator:pronoun", tok.text, sent,
+                                        status="operates", confidence=0.6))
     # the same when the parser loses the possessive: ORG + 's + system, side by side
     for e in ents:
-        if e.label_ == ORG and e.end + 1 < len(doc) and doc[e.end].lower_ in ("'s", "’s"):
+        if e.label_ == ORG and _is_company(e) and e.end + 1 < len(doc) and doc[e.end].lower_ in ("'s", "’s"):
             for w in weapons:
                 if w.start == e.end + 1:
                     out.append(Relation(e, "manufactures", w, "maker:possessive", doc[e.end].text, sent,
@@ -478,6 +492,30 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict) -> list[Relati
                 out.append(Relation(maker, "manufactures", w, "maker:hyphenated", doc[i].text, sent,
                                     confidence=0.8))
     return out
+
+
+IN_SERVICE_CUES = frozenset("ageing aging old older current existing own fleet fleets inventory "
+                            "in-service legacy remaining".split())
+NOT_COMPANY_WORDS = frozenset("force forces army navy ministry government council command guard corps "
+                              "department agency administration military".split())
+
+
+def _within_phrase(w: Span, head: Token, anchors: dict) -> bool:
+    """The system sits in the noun phrase headed by `head` (also through a mis-attached modifier or two)."""
+    if anchors.get(w) == head or w.root == head or w.start <= head.i < w.end:
+        return True
+    return any(a == head for a in list(w.root.ancestors)[:3])
+
+
+def _in_service(owned: Token, weapon: Span) -> bool:
+    """A possessed system described as in service: "its ageing MiG-29", "the air force's F-16 fleet"."""
+    words = {t.lower_ for t in owned.subtree} | {owned.lower_}
+    return bool(words & IN_SERVICE_CUES)
+
+
+def _is_company(ent: Span) -> bool:
+    """Makers are companies: not armed forces, ministries or governments (read from the name)."""
+    return not any(t.lower_ in NOT_COMPANY_WORDS for t in ent)
 
 
 # --- output ----------------------------------------------------------------------------------------------------

@@ -169,3 +169,32 @@ def test_implicit_country_of_a_title_is_the_one_country_in_the_sentence(nlp, rul
                            "has made defence sales a central plank of his foreign policy.", "holds_role")
     assert [(x.subject.kb_id_, x.object.kb_id_, x.role) for x in r] == [
         ("PERSON:recep-tayyip-erdogan", "COUNTRY:TUR", "President")]
+
+
+def test_possessed_fleet_in_service_is_operated_not_made(nlp, rules):
+    r = detail(nlp, rules, "The jets would replace the Swiss Air Force's ageing F/A-18 Hornet and F-5 Tiger fleets "
+                           "from around 2030.", "procures")
+    assert {(x.subject.kb_id_, x.object.kb_id_, x.status) for x in r} == {
+        ("ORG:swiss-air-force", "WEAPON_SYSTEM:f-a-18-hornet", "operates"),
+        ("ORG:swiss-air-force", "WEAPON_SYSTEM:f-5-tiger", "operates")}
+    assert not detail(nlp, rules, "The jets would replace the Swiss Air Force's ageing F/A-18 Hornet fleet.",
+                      "manufactures")
+
+
+def test_its_ageing_systems_belong_to_the_subject(nlp, rules):
+    found = rels(nlp, rules, "Poland plans to use the jets to replace its ageing MiG-29 and Su-22 fighters.")
+    assert {("COUNTRY:POL", "procures", "WEAPON_SYSTEM:mig-29", False),
+            ("COUNTRY:POL", "procures", "WEAPON_SYSTEM:su-22", False)} <= found
+
+
+def test_contract_worth_an_amount_to_buy(nlp, rules):
+    found = rels(nlp, rules, "Kuwait has signed a contract worth about $370m to buy Bayraktar TB2 armed drones "
+                             "from Turkish defence company Baykar, the manufacturer has said.")
+    assert ("COUNTRY:KWT", "procures", "WEAPON_SYSTEM:bayraktar-tb2", False) in found
+
+
+def test_travelled_from_a_place_was_there(nlp, rules):
+    found = rels(nlp, rules, "Hegseth travelled to Japan from Manila, where he met Philippine Defence Secretary "
+                             "Gilberto Teodoro on Friday.")
+    assert {("PERSON:hegseth", "visits", "COUNTRY:JPN", False), ("PERSON:hegseth", "visits", "LOCATION:manila",
+                                                                  False)} <= found
