@@ -10,6 +10,7 @@ RULES = ROOT / "models" / "cleaning" / "debris.yaml"
 
 
 def make_folder(tmp_path):
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "sub").mkdir()
     article = "Poland will buy 24 Bayraktar TB2 drones from Turkey.\n".encode()
     (tmp_path / "a.txt").write_bytes(article)
@@ -49,3 +50,33 @@ def test_summary_line_names_the_bad_files(tmp_path):
     line = summary(rows)
     assert line.startswith("4 ok, 1 duplicate, 1 empty, 4 rejected: ")
     assert "binary.txt (binary file" in line and "report.pdf" in line
+
+
+def test_a_mixed_folder_runs_to_the_end_with_one_row_per_file(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from conftest import DEV_ARTICLES
+
+    seeds = make_folder(tmp_path / "seeds")
+    for f in sorted(DEV_ARTICLES.glob("*.txt"))[:6]:
+        shutil.copy(f, seeds / f.name)
+    (seeds / "notes.md").write_text("# Briefing\n\nJapan is considering procuring the ANKA drone.\n")
+    (seeds / "crlf.txt").write_bytes("Title\r\n\r\nTurkey sold drones to Ukraine.\r\n".encode())
+    (seeds / "page.html").write_text("<html><body><p>Kuwait ordered TB2 drones.</p></body></html>")
+    (seeds / "LICENSE").write_text("Copyright the authors.\n")
+    shutil.copy(sorted(DEV_ARTICLES.glob("*.txt"))[1], seeds / "sub" / "again.txt")
+    expected = {p.relative_to(seeds).as_posix() for p in seeds.rglob("*") if p.is_file() or p.is_symlink()}
+    expected -= {".DS_Store", "~$draft.txt"}
+    res = subprocess.run([sys.executable, "-m", "pipeline", "run", "--seeds", str(seeds), "--out",
+                          str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert len(expected) >= 20 and set(docs.source_path) == expected and docs.doc_id.is_unique
+    assert (docs.status == "ok").sum() == 13  # big.txt is only big for the 1000-byte limit above
+    assert docs.set_index("source_path").loc["page.html", "status"] == "rejected"
+    assert res.stdout.strip().startswith("13 ok, 2 duplicate, 1 empty, 5 rejected: ")
+    assert "binary.txt" in res.stderr  # every bad file is named as it is met
