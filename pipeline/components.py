@@ -46,11 +46,20 @@ def make_paragraph_guard(nlp: Language, name: str) -> "ParagraphGuard":
     return ParagraphGuard()
 
 
+# "BANGKOK, July 24, 2025 - Thailand launched …": a dateline is no part of the first sentence.
+DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'’-]{1,30}(?:,[^\n–—-]{0,40}|\s*\([A-Za-z ]{2,20}\))\s+[-–—]\s")
+
+
 class ParagraphGuard:
-    """Marks line breaks as sentence ends and as outside any entity (before the parser and ner run)."""
+    """Marks line breaks and the dash after a dateline as sentence ends and as outside any entity (before the
+    parser and ner run)."""
 
     def __call__(self, doc: Doc) -> Doc:
         breaks = [t for t in doc if t.is_space and "\n" in t.text]
+        for m in DATELINE.finditer(doc.text):
+            dash = doc.char_span(m.end() - 2, m.end() - 1)
+            if dash is not None:
+                breaks.append(dash[0])
         for t in breaks:
             t.is_sent_start = True if t.i == 0 else t.is_sent_start
             if t.i + 1 < len(doc):
@@ -121,6 +130,7 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
                 others.append(m)
             else:
                 mentions.append(m)
+    mentions += _country_backfill(doc, mentions, others, reg)
     mentions += _acronym_mentions(doc, mentions)
     _resolve_capitals(doc, mentions, reg)
     _merge_short_names(doc, mentions)
@@ -247,6 +257,22 @@ def _strip_titles(doc: Doc, start: int, end: int) -> int:
 def _weapon_key(text: str, reg: Registry) -> str:
     rid = reg.weapon_by_name.get(fold(text)) or reg.weapon_by_name.get(fold(re.sub(r"s$", "", text)))
     return f"{WEAPON_SYSTEM}:{rid or slug(text)}"
+
+
+def _country_backfill(doc: Doc, mentions: list[_Mention], others: list[Span], reg: Registry) -> list[_Mention]:
+    """Country names the model left unlabelled ("2025 - Thailand launched"): exact, capitalised names only."""
+    taken = {i for m in mentions for i in range(m.start, m.end)} | {i for s in others for i in range(s.start, s.end)}
+    names = reg.country_surface_names
+    added, i = [], 0
+    while i < len(doc):
+        for n in (4, 3, 2, 1):
+            span = doc[i : i + n]
+            if len(span) == n and span.text in names and not any(t.i in taken for t in span) and span[0].is_title:
+                added.append(_Mention(i, i + n, COUNTRY, f"{COUNTRY}:{names[span.text]}", SOURCE_MODEL))
+                i += n - 1
+                break
+        i += 1
+    return added
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]*[A-Z]$")

@@ -124,6 +124,12 @@ class Registry:
         return table
 
     @cached_property
+    def country_surface_names(self) -> dict[str, str]:
+        """Exact (case-sensitive) common names of sovereign states -> iso3, for names the model misses."""
+        return {n: c.iso3 for c in self.countries.values() if c.sovereign for n in (c.name, *c.names)
+                if not n.isupper() or len(n) > 3}
+
+    @cached_property
     def country_by_demonym(self) -> dict[str, str]:
         return {fold(d): c.iso3 for c in self.countries.values() for d in c.demonyms}
 

@@ -62,6 +62,7 @@ class Rules:
 @lru_cache(maxsize=8)
 def load_rules(path: str | Path) -> Rules:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    _check_words(data, path)
     triggers: dict[str, dict[str, str | None]] = {}
     for pred, spec in data["triggers"].items():
         lemmas = spec["lemmas"]
@@ -76,6 +77,18 @@ def load_rules(path: str | Path) -> Rules:
         fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
         frozenset(data["hedging"]["words"]), fs("titles"), fs("role_heads"), fs("government_titles"),
     )
+
+
+def _check_words(node, path, where="") -> None:
+    """Every lexicon entry must be a string: YAML reads a bare on/off/yes/no as a boolean."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _check_words(v, path, f"{where}.{k}")
+    elif isinstance(node, list):
+        for v in node:
+            if not isinstance(v, str):
+                raise ValueError(f"{path}: {where.lstrip('.')}: {v!r} is not a word (quote it: YAML reads on/no/yes "
+                                 "as booleans)")
 
 
 @dataclass(frozen=True)
@@ -504,7 +517,14 @@ def _within_phrase(w: Span, head: Token, anchors: dict) -> bool:
     """The system sits in the noun phrase headed by `head` (also through a mis-attached modifier or two)."""
     if anchors.get(w) == head or w.root == head or w.start <= head.i < w.end:
         return True
-    return any(a == head for a in list(w.root.ancestors)[:3])
+    t = w.root
+    for _ in range(3):  # up through noun-phrase links only, never through a clause
+        if t.dep_ not in NP_DEPS | {"dep", "punct"} or t.head == t:
+            return False
+        t = t.head
+        if t == head:
+            return True
+    return False
 
 
 def _in_service(owned: Token, weapon: Span) -> bool:
@@ -515,7 +535,8 @@ def _in_service(owned: Token, weapon: Span) -> bool:
 
 def _is_company(ent: Span) -> bool:
     """Makers are companies: not armed forces, ministries or governments (read from the name)."""
-    return not any(t.lower_ in NOT_COMPANY_WORDS for t in ent)
+    words = {t.lower_ for t in ent} | set(ent.kb_id_.split(":", 1)[-1].split("-"))  # "RTAF" -> royal-thai-air-force
+    return not words & NOT_COMPANY_WORDS
 
 
 # --- output ----------------------------------------------------------------------------------------------------

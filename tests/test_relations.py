@@ -198,3 +198,20 @@ def test_travelled_from_a_place_was_there(nlp, rules):
                              "Gilberto Teodoro on Friday.")
     assert {("PERSON:hegseth", "visits", "COUNTRY:JPN", False), ("PERSON:hegseth", "visits", "LOCATION:manila",
                                                                   False)} <= found
+
+
+def test_dateline_is_cut_off_the_first_sentence(nlp, rules):
+    found = rels(nlp, rules, "BANGKOK, July 24, 2025 - Thailand launched air strikes on Cambodian military targets "
+                             "on Thursday.")
+    assert ("COUNTRY:THA", "fights", "COUNTRY:KHM", False) in found or (
+        "COUNTRY:KHM", "fights", "COUNTRY:THA", False) in found
+
+
+def test_rules_with_yaml_booleans_are_refused(tmp_path):
+    from pipeline.relations import load_rules
+
+    bad = tmp_path / "rules.yaml"
+    bad.write_text((__import__("conftest").ROOT / "models/relations/rules.yaml").read_text().replace(
+        '[of, for, "on"]', "[of, for, on]"))
+    with pytest.raises(ValueError, match="quote it"):
+        load_rules(str(bad))
