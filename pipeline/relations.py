@@ -33,11 +33,14 @@ SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "betwe
 # Dependencies that attach a word to the noun phrase it belongs to: climbing them finds the phrase's head.
 NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod"})
 PRONOUNS = {"he": PERSON, "she": PERSON, "it": "THING", "they": "THING"}
-PRONOUN_KIND = {PERSON: PERSON, COUNTRY: "THING", ORG: "THING"}
+PRONOUN_KIND = {PERSON: PERSON, COUNTRY: "THING", ORG: "THING", WEAPON_SYSTEM: WEAPON_SYSTEM}
 CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "acl", "relcl"})
 # Verbs whose passive subject is the logical subject of their complement: "X is expected to visit".
 RAISING = frozenset({"expect", "set", "schedule", "due", "plan", "likely", "slate", "poise"})
 MAKER_SUFFIXES = ("made", "built", "produced", "developed", "designed", "manufactured")
+CLASS_NOUNS = frozenset("aircraft drone drones jet jets fighter fighters missile missiles system systems tank tanks "
+                        "howitzer howitzers helicopter helicopters submarine submarines frigate frigates uav uavs "
+                        "weapon weapons".split())
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def _anchor(ent: Span) -> Token | None:
     """The head of the noun phrase an entity sits in: "TB2" in "24 Bayraktar TB2 armed drones" -> "drones".
     None when the phrase belongs to another entity ("Japanese" in "Japanese Defence Minister Nakatani Gen")."""
     t = ent.root
+    modifier = False
     for _ in range(6):
         if t.head == t:
             break
@@ -143,9 +147,13 @@ def _anchor(ent: Span) -> Token | None:
             head_ent = t.head.ent_kb_id_
             if t.head.ent_type_ and head_ent != ent.kb_id_ and not (ent.start <= t.head.i < ent.end):
                 return None
+            modifier = modifier or not (ent.start <= t.head.i < ent.end)
             t = t.head
         else:
             break
+    # "US aerospace company Boeing": the phrase is Boeing's; the country only describes it
+    if modifier and any(c.dep_ == "appos" and c.ent_type_ and c.ent_kb_id_ != ent.kb_id_ for c in t.children):
+        return None
     return t
 
 
@@ -191,8 +199,9 @@ def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: st
         return None
     if first.dep_ in ("prep", "dative") and len(rest) == 1 and rest[0].dep_ == "pobj":
         prep = first.lower_
-        if prep in rules.subject_preps:
-            return SUBJ
+        if prep in rules.subject_preps or (prep == "with" and predicate not in SYMMETRIC_PREDICATES and any(
+                c.lower_ in ("together", "jointly", "along") for c in first.children)):
+            return SUBJ  # "by X", "together with Y"
         if predicate == "procures" and prep == "from":
             return SUPPLIER
         if predicate in SYMMETRIC_PREDICATES and prep == "between":
@@ -296,6 +305,10 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules)
         if not roles[SUBJ] and context:
             roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
+        if not roles[OBJ] and context and pred in ("manufactures", "procures", "considers_procuring"):
+            it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
+            if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
+                roles[OBJ] = [context[WEAPON_SYSTEM]]
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             roles[OBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
@@ -320,6 +333,11 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 roles[SUPPLIER], roles[SUBJ] = roles[SUBJ], buyers
             if _under_intent(trigger, rules):
                 pred_final, status_final = "considers_procuring", "considering"
+            # "buy TB2 drones from Turkish defence company Baykar": a company that sells a system makes it
+            for seller in roles[SUPPLIER]:
+                if seller.label_ == ORG and _is_company(seller):
+                    out += [Relation(seller, "manufactures", o, "maker:seller", trigger.text, sent, confidence=0.6)
+                            for o in roles[OBJ]]
         negated, cue = _negation(trigger, roles[SUBJ], rules)
         hedged = _hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
@@ -327,6 +345,12 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             pairs = _symmetric_pairs(roles)
         else:
             pairs = [(s, o) for s in roles[SUBJ] for o in roles[OBJ]]
+        makers = _unique(roles[SUBJ]) if pred_final == "manufactures" and pairs else []
+        for i, a in enumerate(makers):  # "developed by IAI together with Boeing": the makers cooperate
+            for b in makers[i + 1 :]:
+                if a.kb_id_ != b.kb_id_ and a.label_ == b.label_ == ORG:
+                    out.append(Relation(a, "cooperates_with", b, "trigger:co-makers", trigger.text, sent,
+                                        confidence=0.6))
         for s, o in pairs:
             if s.kb_id_ == o.kb_id_:
                 continue
@@ -504,6 +528,16 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, context=None) 
             if maker is not None:
                 out.append(Relation(maker, "manufactures", w, "maker:hyphenated", doc[i].text, sent,
                                     confidence=0.8))
+    # "… buy 24 Bayraktar TB2 drones, … to acquire the Turkish-made aircraft": with one system in the sentence, a
+    # made-in phrase on a bare class noun speaks of it
+    if len({w.kb_id_ for w in weapons}) == 1:
+        for t in sent:
+            if t.lower_ in MAKER_SUFFIXES and t.i >= sent.start + 2 and doc[t.i - 1].text == "-" \
+                    and t.i + 1 < sent.end and doc[t.i + 1].lower_ in CLASS_NOUNS:
+                maker = next((e for e in ents if e.end == t.i - 1 and e.label_ in (ORG, COUNTRY)), None)
+                if maker is not None:
+                    out.append(Relation(maker, "manufactures", weapons[0], "maker:hyphenated-anaphor", t.text, sent,
+                                        confidence=0.55))
     return out
 
 

@@ -215,3 +215,22 @@ def test_rules_with_yaml_booleans_are_refused(tmp_path):
         '[of, for, "on"]', "[of, for, on]"))
     with pytest.raises(ValueError, match="quote it"):
         load_rules(str(bad))
+
+
+def test_developed_together_with_gives_two_makers_who_cooperate(nlp, rules):
+    found = rels(nlp, rules, "The Israeli-made Arrow 3 is designed to intercept ballistic missiles. It was developed "
+                             "by Israel Aerospace Industries (IAI) together with US aerospace company Boeing.")
+    assert {("ORG:israel-aerospace-industries", "manufactures", "WEAPON_SYSTEM:arrow-3", False),
+            ("ORG:boeing", "manufactures", "WEAPON_SYSTEM:arrow-3", False),
+            ("COUNTRY:ISR", "manufactures", "WEAPON_SYSTEM:arrow-3", False)} <= found
+    assert {frozenset((s, o)) for s, p, o, n in found if p == "cooperates_with"} == {
+        frozenset(("ORG:israel-aerospace-industries", "ORG:boeing"))}
+    assert not any(s == "COUNTRY:USA" for s, p, o, n in found)
+
+
+def test_seller_company_is_the_maker_and_made_in_speaks_of_the_one_system(nlp, rules):
+    found = rels(nlp, rules, "Poland will buy 24 Bayraktar TB2 armed drones from Turkish company Baykar, becoming "
+                             "the first NATO member to acquire the Turkish-made aircraft.")
+    assert {("ORG:baykar", "manufactures", "WEAPON_SYSTEM:bayraktar-tb2", False),
+            ("COUNTRY:TUR", "manufactures", "WEAPON_SYSTEM:bayraktar-tb2", False),
+            ("COUNTRY:POL", "procures", "WEAPON_SYSTEM:bayraktar-tb2", False)} <= found
