@@ -223,6 +223,8 @@ def _through_bridge(rest: list[Token], predicate: str, rules: Rules) -> str | No
         t = rest[0]
         if t.dep_ in ("compound", "amod", "nmod", "appos", "nummod") and len(rest) == 1:
             return OBJ
+        if t.dep_ == "prep" and t.lower_ == "from" and len(rest) == 2 and rest[1].dep_ == "pobj":
+            return SUPPLIER if predicate == "procures" else None  # "buy 24 TB2 drones from Baykar"
         if t.dep_ == "prep" and t.lower_ in ("of", "for", "on") and len(rest) >= 2 and rest[1].dep_ == "pobj":
             if len(rest) == 2:
                 return OBJ
