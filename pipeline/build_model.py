@@ -17,7 +17,7 @@ from .gazetteer import Registry, read_jsonl
 from .settings import base_model_name
 
 PIPELINE_NAME = "defnews_sm"
-PATTERNS_FILE = "weapon_patterns.jsonl"
+PATTERN_FILES = ("weapon_patterns.jsonl", "place_patterns.jsonl")
 
 
 def build_pipeline(base: list[str] | str, gazetteer_dir: str | Path) -> Language:
@@ -29,7 +29,10 @@ def build_pipeline(base: list[str] | str, gazetteer_dir: str | Path) -> Language
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "validate": True})
     registry = Registry.from_dir(gazetteer_dir)
     with nlp.select_pipes(disable=nlp.pipe_names):  # phrase patterns need the tokenizer only
-        ruler.add_patterns(registry.ruler_patterns() + read_jsonl(gazetteer_dir / PATTERNS_FILE))
+        patterns = registry.ruler_patterns()
+        for name in PATTERN_FILES:
+            patterns += read_jsonl(gazetteer_dir / name)
+        ruler.add_patterns(patterns)
     resolver = nlp.add_pipe("defnews_entity_resolver", after="ner")
     resolver.initialize(gazetteer_dir=str(gazetteer_dir))
     nlp.meta["name"] = PIPELINE_NAME

@@ -159,7 +159,11 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
     label = ent.label_
     # A ruler hit from the registry or a designation pattern: label and key are known.
     if ent.ent_id_:
-        if ent.ent_id_.startswith("pattern:"):
+        if ent.ent_id_ == "pattern:place-suffix":  # "Kursk region" -> the place "Kursk"
+            start, end = _trim_place(doc, start, end, reg)
+            if start < end:
+                yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
+        elif ent.ent_id_.startswith("pattern:"):
             start, end = _trim_class_nouns(doc, start, end)
             if start < end:
                 key = _weapon_key(doc[start:end].text, reg)
@@ -216,6 +220,9 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     ):  # "Philippine Defence" cut out of "Philippine Defence Secretary": the demonym, and a title
         yield _Mention(start, start + 1, COUNTRY, f"{COUNTRY}:{reg.country_by_demonym[fold(doc[start].text)]}",
                        SOURCE_MODEL)
+    elif label == "ORG" and _in_place_slot(doc[start:end]) and not any(t.lower_ in ORG_WORDS for t in doc[start:end]):
+        # "at Surat Thani", "near the Preah Vihear temple": an unknown name where places go is a place
+        yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(text)}", SOURCE_MODEL)
     elif label == "ORG":
         yield _Mention(start, end, ORG, f"{ORG}:{slug(text)}", SOURCE_MODEL)
     elif label == "PERSON":
@@ -231,6 +238,23 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         start, end = _trim_class_nouns(doc, start, end)
         if start < end and any(c.isdigit() for c in doc[start:end].text):
             yield _Mention(start, end, WEAPON_SYSTEM, _weapon_key(doc[start:end].text, reg), SOURCE_MODEL)
+
+
+ORG_WORDS = frozenset(
+    "ministry council force forces army navy agency company corporation group industries systems party union "
+    "organisation organization institute university bank committee command department office service news "
+    "association alliance front movement aerospace defence defense technologies inc ltd corp plc guard corps "
+    "administration authority commission court parliament assembly government brigade battalion division "
+    "regiment wing fleet squadron".split()
+)
+
+
+def _in_place_slot(span: Span) -> bool:
+    """The phrase is the object of a locative preposition ("at X", "near the X temple")."""
+    t = span.root
+    while t.dep_ in ("compound", "amod", "nmod") and t.head != t:
+        t = t.head
+    return t.dep_ == "pobj" and t.head.lower_ in LOCATIVE_PREPS - {"to", "from"}
 
 
 def _trim_place(doc: Doc, start: int, end: int, reg: Registry) -> tuple[int, int]:

@@ -21,7 +21,8 @@ WEAPONS_FILE = "weapon_systems.jsonl"
 ORG_FILES = ("companies.jsonl", "institutions.jsonl")
 COUNTRIES_FILE = "country_aliases.jsonl"
 STOPLIST_FILE = "stoplist.json"
-GAZETTEER_FILES = (WEAPONS_FILE, *ORG_FILES, COUNTRIES_FILE, STOPLIST_FILE)
+GAZETTEER_FILES = (WEAPONS_FILE, *ORG_FILES, COUNTRIES_FILE, STOPLIST_FILE, "weapon_patterns.jsonl",
+                   "place_patterns.jsonl")
 
 
 def slug(text: str) -> str:

@@ -75,3 +75,16 @@ def test_possessive_owner_splits_from_the_organisation(nlp):
 def test_designation_pattern_catches_systems_the_registry_lacks(nlp):
     found = ents(nlp, "The army ordered 40 XK-31 tanks from the state factory.")
     assert ("XK-31", "WEAPON_SYSTEM", "WEAPON_SYSTEM:xk-31") in found
+
+
+def test_place_suffix_and_place_slots_make_locations(nlp):
+    found = ents(nlp, "The first clash, in Russia's western Kursk region, was small. Fighting broke out near the "
+                      "Preah Vihear temple and at Ta Muen Thom in Surin province. Talks were held at Boeing.")
+    for place in ("Kursk", "Preah Vihear", "Ta Muen Thom", "Surin"):
+        assert (place, "LOCATION", f"LOCATION:{place.lower().replace(' ', '-')}") in found
+    assert ("Boeing", "ORG", "ORG:boeing") in found  # a known company stays one where places go
+
+
+def test_country_name_the_model_missed_after_a_dateline(nlp):
+    found = ents(nlp, "BANGKOK, July 24, 2025 - Thailand launched air strikes on Cambodian military targets.")
+    assert ("Thailand", "COUNTRY", "COUNTRY:THA") in found
