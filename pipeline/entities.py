@@ -6,6 +6,7 @@ joins it, and each entity gets its canonical name, every alias seen, its country
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import Counter, defaultdict
 
@@ -45,8 +46,6 @@ def doc_mentions(doc_id: str, doc: Doc) -> list[dict]:
 
 
 def _sentence_of(token_i: int, starts: list[int], index: dict[int, int]) -> int:
-    import bisect
-
     pos = bisect.bisect_right(starts, token_i) - 1
     return index[starts[pos]] if pos >= 0 else 0
 
@@ -88,15 +87,13 @@ def build_entities(mentions: list[dict], reg: Registry) -> tuple[list[dict], lis
         # listed as an alias it would make the same word name the city in other documents.
         if not (label == COUNTRY and fold(m["text"]) in reg.country_by_capital):
             forms[eid][m["text"]] += 1
-        else:
-            forms[eid][m["text"]] += 0
         docs[eid].add(m["doc_id"])
         labels.setdefault(eid, m["label"])
         sources[eid].add(m["source"])
     rows = []
-    for eid in sorted(forms):
+    for eid in sorted(counts):
         label, key = eid.split(":", 1)
-        named = Counter({f: n for f, n in forms[eid].items() if n}) or forms[eid]
+        named = forms[eid]
         row = {
             "entity_id": eid,
             "label": label,
