@@ -30,8 +30,8 @@ def build_pipeline(base: list[str] | str, gazetteer_dir: str | Path) -> Language
     registry = Registry.from_dir(gazetteer_dir)
     with nlp.select_pipes(disable=nlp.pipe_names):  # phrase patterns need the tokenizer only
         patterns = registry.ruler_patterns()
-        for name in PATTERN_FILES:
-            patterns += read_jsonl(gazetteer_dir / name)
+        for file in PATTERN_FILES:
+            patterns += read_jsonl(gazetteer_dir / file)
         ruler.add_patterns(patterns)
     resolver = nlp.add_pipe("defnews_entity_resolver", after="ner")
     resolver.initialize(gazetteer_dir=str(gazetteer_dir))

@@ -117,14 +117,14 @@ def score(tables: dict[str, pd.DataFrame], gold: list[dict]) -> Scores:
         negs = {_key(r["subject"], r["predicate"], r["object"]) for r in g.get("negatives", [])}
         mine = rels[(rels["doc_id"] == doc_id) & ~rels["negated"].fillna(False).astype(bool)]
         pset = {_key(to_gold(r["subject_id"]), r["predicate"], to_gold(r["object_id"])) for r in mine.to_dict("records")}
-        for k in pset:
+        for k in sorted(pset, key=str):
             if k in gset:
                 rtp[k[1]] += 1
             elif k not in opt:
                 rfp[k[1]] += 1
                 out.negated_as_positive += k in negs
                 misses["relation_fp"].append(" ".join(map(str, k)))
-        for k in gset - pset:
+        for k in sorted(gset - pset, key=str):
             rfn[k[1]] += 1
             misses["relation_fn"].append(" ".join(map(str, k)))
     out.entities = {t: prf(etp[t], efp[t], efn[t]) for t in ENTITY_LABELS}

@@ -34,3 +34,10 @@ def test_readme_shows_the_current_score_table():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme_with_scores(readme, ROOT / "metrics" / "eval.json") == readme
+
+
+def test_details_do_not_depend_on_set_order(dev_run):
+    s = score(read_tables(dev_run), read_gold(GOLD))
+    for misses in s.by_document.values():
+        for kind in ("relation_fn", "relation_fp"):
+            assert misses.get(kind, []) == sorted(misses.get(kind, []))
