@@ -131,7 +131,8 @@ def score(tables: dict[str, pd.DataFrame], gold: list[dict]) -> Scores:
     out.entities["ALL"] = prf(sum(etp.values()), sum(efp.values()), sum(efn.values()))
     out.relations = {p: prf(rtp[p], rfp[p], rfn[p]) for p in sorted(set(rtp) | set(rfp) | set(rfn))}
     out.relations["ALL"] = prf(sum(rtp.values()), sum(rfp.values()), sum(rfn.values()))
-    out.by_document = {d: dict(v) for d, v in out.by_document.items()}
+    out.by_document = {d: {k: sorted(x) if k.startswith("relation") else x for k, x in v.items()}
+                       for d, v in out.by_document.items()}
     return out
 
 
