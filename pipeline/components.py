@@ -33,7 +33,9 @@ CLASS_NOUNS = frozenset(
 )
 TITLE_WORDS = frozenset(
     "president minister secretary general gen. gen lt. col. adm. admiral chief commander prime defence defense "
-    "foreign mr mr. mrs mrs. ms ms. dr dr. sir king queen prince sheikh marshal air".split()
+    "foreign mr mr. mrs mrs. ms ms. dr dr. sir king queen prince sheikh marshal air chancellor premier senator "
+    "governor mayor ambassador envoy spokesman spokeswoman spokesperson lieutenant colonel major captain sergeant "
+    "gen. lt. col. maj. capt. sgt. rep. sen. gov. pres. acting deputy vice emir crown".split()
 )
 # Prepositions after which a capital names a place rather than its government.
 LOCATIVE_PREPS = frozenset("in at to from near outside around across into inside within via toward towards".split())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -31,7 +31,8 @@ from .labels import (
 
 SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "between"
 # Dependencies that attach a word to the noun phrase it belongs to: climbing them finds the phrase's head.
-NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod"})
+NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod",
+                     "preconj", "dep"})  # (designations such as "F-35" are often parsed as numbers: "20 F-35 jets")
 PRONOUNS = {"he": PERSON, "she": PERSON, "it": "THING", "they": "THING"}
 PRONOUN_KIND = {PERSON: PERSON, COUNTRY: "THING", ORG: "THING", WEAPON_SYSTEM: WEAPON_SYSTEM}
 CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "acl", "relcl"})
@@ -60,6 +61,7 @@ class Rules:
     titles: frozenset[str]
     role_heads: frozenset[str]
     government_titles: frozenset[str]
+    org_kinds: dict[str, str] = field(default_factory=dict)  # ORG entity id -> registry kind (company, ministry…)
 
 
 @lru_cache(maxsize=8)
@@ -110,6 +112,12 @@ class Relation:
     confidence: float = 0.7
 
 
+def with_registry(rules: Rules, registry) -> Rules:
+    """The rules plus what the gazetteers know of organisations (which ones are companies)."""
+    kinds = {f"{ORG}:{o.id}": o.kind or "" for o in registry.organisations.values()}
+    return replace(rules, org_kinds=kinds)
+
+
 def extract_relations(doc: Doc, rules: Rules) -> list[Relation]:
     """Every relation the document states, one record per (subject, predicate, object, sentence)."""
     focus = _focus_country(doc)
@@ -128,7 +136,7 @@ def extract_relations(doc: Doc, rules: Rules) -> list[Relation]:
         if not ents:
             continue
         found += _role_relations(sent, ents, rules, focus)
-        found += _maker_relations(sent, ents, anchors, context)
+        found += _maker_relations(sent, ents, anchors, rules, context)
     return _dedupe([r for r in found if _labels_fit(r)])
 
 
@@ -145,7 +153,7 @@ def _anchor(ent: Span) -> Token | None:
             t = t.head  # (a word parsed as punctuation, "F-35A" in "the F-35A stealth fighter", is a modifier)
         elif t.dep_ in NP_DEPS and t.head.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
             head_ent = t.head.ent_kb_id_
-            if t.head.ent_type_ and head_ent != ent.kb_id_ and not (ent.start <= t.head.i < ent.end):
+            if t.head.ent_type_ in ENTITY_LABELS and head_ent != ent.kb_id_ and not (ent.start <= t.head.i < ent.end):
                 return None
             modifier = modifier or not (ent.start <= t.head.i < ent.end)
             t = t.head
@@ -305,9 +313,9 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             roles[SUBJ] = [e for e in ents if anchors[e].head == trigger.head and anchors[e].dep_ == "nsubj"]
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules)
-        if not roles[SUBJ] and context:
+        if not roles[SUBJ] and context is not None:
             roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
-        if not roles[OBJ] and context and pred in ("manufactures", "procures", "considers_procuring"):
+        if not roles[OBJ] and context is not None and pred in ("manufactures", "procures", "considers_procuring"):
             it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
             if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
@@ -320,6 +328,7 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             if verb is not None:
                 roles[OBJ] = [e for e in ents if anchors[e].head == verb and anchors[e].dep_ in ("dobj", "attr")]
         pred_final, status_final = pred, status
+        actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred == "procures":
             if lemma in rules.offer:
                 continue
@@ -337,10 +346,10 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 pred_final, status_final = "considers_procuring", "considering"
             # "buy TB2 drones from Turkish defence company Baykar": a company that sells a system makes it
             for seller in roles[SUPPLIER]:
-                if seller.label_ == ORG and _is_company(seller):
+                if seller.label_ == ORG and _is_company(seller, rules):
                     out += [Relation(seller, "manufactures", o, "maker:seller", trigger.text, sent, confidence=0.6)
                             for o in roles[OBJ]]
-        negated, cue = _negation(trigger, roles[SUBJ], rules)
+        negated, cue = _negation(trigger, roles[SUBJ] + roles[SUPPLIER] + actors, rules)
         hedged = _hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
         if pred_final in SYMMETRIC_PREDICATES:
@@ -486,7 +495,7 @@ def _focus_country(doc: Doc) -> Span | None:
 
 
 # --- maker rules -----------------------------------------------------------------------------------------------
-def _maker_relations(sent: Span, ents: list[Span], anchors: dict, context=None) -> list[Relation]:
+def _maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, context=None) -> list[Relation]:
     out = []
     doc = sent.doc
     weapons = [e for e in ents if e.label_ == WEAPON_SYSTEM]
@@ -502,7 +511,7 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, context=None) 
                 if _in_service(owned, w):  # "the Swiss Air Force's ageing F/A-18 Hornet fleet"
                     out.append(Relation(e, "procures", w, "operator:possessive", cue, sent, status="operates",
                                         confidence=0.7))
-                elif e.label_ == ORG and _is_company(e):
+                elif e.label_ == ORG and _is_company(e, rules):
                     out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
     # "Poland plans to use the jets to replace its ageing MiG-29 and Su-22 fighters": the pronoun's owner operates
     for tok in sent:
@@ -515,7 +524,7 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, context=None) 
                                         status="operates", confidence=0.6))
     # the same when the parser loses the possessive: ORG + 's + system, side by side
     for e in ents:
-        if e.label_ == ORG and _is_company(e) and e.end + 1 < len(doc) and doc[e.end].lower_ in ("'s", "’s"):
+        if e.label_ == ORG and _is_company(e, rules) and e.end + 1 < len(doc) and doc[e.end].lower_ in ("'s", "’s"):
             for w in weapons:
                 if w.start == e.end + 1:
                     out.append(Relation(e, "manufactures", w, "maker:possessive", doc[e.end].text, sent,
@@ -569,8 +578,12 @@ def _in_service(owned: Token, weapon: Span) -> bool:
     return bool(words & IN_SERVICE_CUES)
 
 
-def _is_company(ent: Span) -> bool:
-    """Makers are companies: not armed forces, ministries or governments (read from the name)."""
+def _is_company(ent: Span, rules: Rules) -> bool:
+    """Makers are companies: the registry's kind where it knows the organisation, else read from the name (not
+    armed forces, ministries or governments)."""
+    kind = rules.org_kinds.get(ent.kb_id_)
+    if kind is not None:
+        return kind == "company"
     words = {t.lower_ for t in ent} | set(ent.kb_id_.split(":", 1)[-1].split("-"))  # "RTAF" -> royal-thai-air-force
     return not words & NOT_COMPANY_WORDS
 

@@ -115,7 +115,8 @@ def run_entities(annotated, model_path, out_dir, *, nlp=None):
 
 def run_relations(annotated, model_path, mentions_path, rules_path, out, *, nlp=None):
     nlp = nlp or annotate_core.load_pipeline(model_path)
-    rules = relations_core.load_rules(str(rules_path))
+    rules = relations_core.with_registry(relations_core.load_rules(str(rules_path)),
+                                         nlp.get_pipe("defnews_entity_resolver").registry)
     entity_of = {
         r["mention_id"]: r["entity_id"]
         for r in pq.read_table(mentions_path, columns=["mention_id", "entity_id"]).to_pylist()

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 os.chdir(ROOT)  # params.yaml and models/ paths are relative to the project root
 
 from pipeline.build_model import build_pipeline  # noqa: E402
-from pipeline.relations import load_rules  # noqa: E402
+from pipeline.relations import load_rules, with_registry  # noqa: E402
 from pipeline.settings import load_params  # noqa: E402
 from pipeline.stages import run_all  # noqa: E402
 
@@ -38,8 +38,8 @@ def registry(nlp):
 
 
 @pytest.fixture(scope="session")
-def rules(params):
-    return load_rules(str(ROOT / params["relations"]["rules"]))
+def rules(params, registry):
+    return with_registry(load_rules(str(ROOT / params["relations"]["rules"])), registry)
 
 
 def read_tables(out: Path) -> dict[str, pd.DataFrame]:

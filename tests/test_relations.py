@@ -234,3 +234,23 @@ def test_seller_company_is_the_maker_and_made_in_speaks_of_the_one_system(nlp, r
     assert {("ORG:baykar", "manufactures", "WEAPON_SYSTEM:bayraktar-tb2", False),
             ("COUNTRY:TUR", "manufactures", "WEAPON_SYSTEM:bayraktar-tb2", False),
             ("COUNTRY:POL", "procures", "WEAPON_SYSTEM:bayraktar-tb2", False)} <= found
+
+
+def test_designation_parsed_as_a_number_still_is_the_object(nlp, rules):
+    found = rels(nlp, rules, "Greece has ordered 20 F-35 fighter jets from the United States, the defence ministry "
+                             "said on Thursday.")
+    assert ("COUNTRY:GRC", "procures", "WEAPON_SYSTEM:f-35", False) in found
+
+
+def test_denied_reports_negate_the_supply_and_a_ministry_is_no_maker(nlp, rules):
+    found = rels(nlp, rules, "The Pentagon denied reports that it would send Patriot batteries to Israel.")
+    assert ("COUNTRY:ISR", "procures", "WEAPON_SYSTEM:patriot", True) in found
+    assert not any(p == "manufactures" for s, p, o, n in found)
+    assert all(n for s, p, o, n in found)
+
+
+def test_titles_are_not_part_of_the_name(nlp, rules):
+    found = rels(nlp, rules, "French President Emmanuel Macron met German Chancellor Olaf Scholz in Paris.")
+    assert {("PERSON:emmanuel-macron", "holds_role", "COUNTRY:FRA", False),
+            ("PERSON:olaf-scholz", "holds_role", "COUNTRY:DEU", False)} <= found
+    assert any(p == "meets" for s, p, o, n in found)
