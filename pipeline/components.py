@@ -191,6 +191,11 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     if start >= end:
         return
     text = doc[start:end].text
+    if label == "ORG" and reg.is_stopword(ORG, text):
+        owner = _owner_before(doc, start, reg)
+        if owner:  # "Japan’s Defence Ministry", "Kuwait's Ministry of Defence": a generic institution, owned
+            yield _Mention(start, end, ORG, f"{ORG}:{owner.lower()}-{slug(text)}", SOURCE_MODEL)
+        return
     if reg.is_stopword(label, text) or reg.is_stopword("*", text):
         return
     key = fold(text)
@@ -266,6 +271,16 @@ def _trim_place(doc: Doc, start: int, end: int, reg: Registry) -> tuple[int, int
     while end > start + 1 and reg.is_stopword("LOCATION_SUFFIX", doc[end - 1].text):
         end -= 1
     return start, end
+
+
+def _owner_before(doc: Doc, start: int, reg: Registry) -> str | None:
+    """The country whose possessive stands right before a phrase ("Japan’s" in "Japan’s Defence Ministry")."""
+    if start >= 2 and doc[start - 1].lower_ in ("'s", "’s"):
+        j = start - 2
+        while j > 0 and doc[j].ent_iob_ == "I":  # back to the first word of the owner's name
+            j -= 1
+        return reg.country_iso3(doc[j : start - 1].text, demonyms=False)
+    return None
 
 
 def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:

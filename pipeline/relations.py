@@ -354,6 +354,9 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
         if pred_final in SYMMETRIC_PREDICATES:
             pairs = _symmetric_pairs(roles)
+            if pred_final == "cooperates_with" and lemma in CONTRACT_NOUNS:
+                # "the agreement between Kuwait's Ministry of Defence and Baykar": a sale, not a partnership
+                pairs = [(a, b) for a, b in pairs if _is_maker(a, rules) == _is_maker(b, rules)]
         else:
             pairs = [(s, o) for s in roles[SUBJ] for o in roles[OBJ]]
         makers = _unique(roles[SUBJ]) if pred_final == "manufactures" and pairs else []
@@ -576,6 +579,13 @@ def _in_service(owned: Token, weapon: Span) -> bool:
     """A possessed system described as in service: "its ageing MiG-29", "the air force's F-16 fleet"."""
     words = {t.lower_ for t in owned.subtree} | {owned.lower_}
     return bool(words & IN_SERVICE_CUES)
+
+
+CONTRACT_NOUNS = frozenset({"agreement", "deal", "contract", "accord", "memorandum"})
+
+
+def _is_maker(ent: Span, rules: Rules) -> bool:
+    return ent.label_ == ORG and _is_company(ent, rules)
 
 
 def _is_company(ent: Span, rules: Rules) -> bool:

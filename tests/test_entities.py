@@ -88,3 +88,9 @@ def test_place_suffix_and_place_slots_make_locations(nlp):
 def test_country_name_the_model_missed_after_a_dateline(nlp):
     found = ents(nlp, "BANGKOK, July 24, 2025 - Thailand launched air strikes on Cambodian military targets.")
     assert ("Thailand", "COUNTRY", "COUNTRY:THA") in found
+
+
+def test_a_countrys_generic_ministry_is_an_organisation_of_its_own(nlp):
+    found = ents(nlp, "Japan’s Defence Ministry said it would buy missiles. Kuwait's Ministry of Defence agreed.")
+    assert ("Defence Ministry", "ORG", "ORG:jpn-defence-ministry") in found
+    assert ("Ministry of Defence", "ORG", "ORG:kwt-ministry-of-defence") in found

@@ -254,3 +254,10 @@ def test_titles_are_not_part_of_the_name(nlp, rules):
     assert {("PERSON:emmanuel-macron", "holds_role", "COUNTRY:FRA", False),
             ("PERSON:olaf-scholz", "holds_role", "COUNTRY:DEU", False)} <= found
     assert any(p == "meets" for s, p, o, n in found)
+
+
+def test_a_sale_agreement_is_no_partnership_but_a_joint_venture_is(nlp, rules):
+    sale = rels(nlp, rules, "The agreement between Kuwait's Ministry of Defence and Baykar covers the drones.")
+    assert not any(p == "cooperates_with" for s, p, o, n in sale)
+    talks = rels(nlp, rules, "Saudi Arabia is in talks with South Korea over the KF-21.")
+    assert ("COUNTRY:SAU", "considers_procuring", "WEAPON_SYSTEM:kf-21-boramae", False) in talks
