@@ -20,17 +20,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .gazetteer import GAZETTEER_FILES, Registry, fold, slug
-from .labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, WEAPON_SYSTEM
+from .labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
 
 SOURCE_REGISTRY, SOURCE_PATTERN, SOURCE_MODEL = "registry", "pattern", "model"
 
-# Nouns that name a class of weapon, not a system: trimmed from the end of a WEAPON_SYSTEM span.
-CLASS_NOUNS = frozenset(
-    "drone drones uav uavs ucav ucavs tank tanks fighter fighters jet jets missile missiles helicopter helicopters "
-    "howitzer howitzers submarine submarines frigate frigates destroyer destroyers corvette corvettes rocket rockets "
-    "launcher launchers bomber bombers interceptor interceptors aircraft warplane warplanes system systems "
-    "munition munitions armed fighter-jet fighter-jets".split()
-)
 TITLE_WORDS = frozenset(
     "president minister secretary general gen. gen lt. col. adm. admiral chief commander prime defence defense "
     "foreign mr mr. mrs mrs. ms ms. dr dr. sir king queen prince sheikh marshal air chancellor premier senator "
@@ -284,7 +277,7 @@ def _owner_before(doc: Doc, start: int, reg: Registry) -> str | None:
 
 
 def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    while end > start + 1 and doc[end - 1].lower_ in CLASS_NOUNS:
+    while end > start + 1 and doc[end - 1].lower_ in WEAPON_CLASS_NOUNS:
         end -= 1
     return start, end
 

@@ -35,3 +35,12 @@ ARGUMENT_LABELS = {
 
 STATUS_OK, STATUS_DUPLICATE, STATUS_EMPTY, STATUS_REJECTED = "ok", "duplicate", "empty", "rejected"
 DOCUMENT_STATUSES = (STATUS_OK, STATUS_DUPLICATE, STATUS_EMPTY, STATUS_REJECTED)
+
+# Nouns that name a class of weapon, not a system ("drones", "jets"): trimmed from the end of a WEAPON_SYSTEM span,
+# and read as standing for the one system a sentence names ("the Turkish-made aircraft").
+WEAPON_CLASS_NOUNS = frozenset(
+    "drone drones uav uavs ucav ucavs tank tanks fighter fighters jet jets missile missiles helicopter helicopters "
+    "howitzer howitzers submarine submarines frigate frigates destroyer destroyers corvette corvettes rocket rockets "
+    "launcher launchers bomber bombers interceptor interceptors aircraft warplane warplanes system systems "
+    "munition munitions weapon weapons fighter-jet fighter-jets".split()
+)

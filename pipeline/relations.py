@@ -26,7 +26,8 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from .labels import (
-    ARGUMENT_LABELS, COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_SYSTEM,
+    ARGUMENT_LABELS, COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_CLASS_NOUNS,
+    WEAPON_SYSTEM,
 )
 
 SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "between"
@@ -39,9 +40,6 @@ CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "
 # Verbs whose passive subject is the logical subject of their complement: "X is expected to visit".
 RAISING = frozenset({"expect", "set", "schedule", "due", "plan", "likely", "slate", "poise"})
 MAKER_SUFFIXES = ("made", "built", "produced", "developed", "designed", "manufactured")
-CLASS_NOUNS = frozenset("aircraft drone drones jet jets fighter fighters missile missiles system systems tank tanks "
-                        "howitzer howitzers helicopter helicopters submarine submarines frigate frigates uav uavs "
-                        "weapon weapons".split())
 
 
 @dataclass(frozen=True)
@@ -547,7 +545,7 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, 
     if len({w.kb_id_ for w in weapons}) == 1:
         for t in sent:
             if t.lower_ in MAKER_SUFFIXES and t.i >= sent.start + 2 and doc[t.i - 1].text == "-" \
-                    and t.i + 1 < sent.end and doc[t.i + 1].lower_ in CLASS_NOUNS:
+                    and t.i + 1 < sent.end and doc[t.i + 1].lower_ in WEAPON_CLASS_NOUNS:
                 maker = next((e for e in ents if e.end == t.i - 1 and e.label_ in (ORG, COUNTRY)), None)
                 if maker is not None:
                     out.append(Relation(maker, "manufactures", weapons[0], "maker:hyphenated-anaphor", t.text, sent,
