@@ -124,8 +124,9 @@ class _Meta:
         return None
 
 
-def clean_text(raw: str, rules: CleaningRules) -> CleanDoc:
-    """Cleaned body and metadata of one article; see the module docstring."""
+def clean_text(raw: str, rules: CleaningRules, *, title: str | None = None) -> CleanDoc:
+    """Cleaned body and metadata of one article; see the module docstring. A `title` given by the source (a JSON
+    record's headline) replaces the search for one: the text is then body only, bar repeats of that title."""
     lines = normalise(raw).split("\n")
     meta = _Meta(rules)
     removed: Counter = Counter()
@@ -137,7 +138,10 @@ def clean_text(raw: str, rules: CleaningRules) -> CleanDoc:
             removed[rule] += 1
 
     _trailer(lines, rules, drop)
-    _header(lines, keep, rules, meta, drop)
+    if title and title.strip():
+        meta.title = normalise(title).strip()
+    else:
+        _header(lines, keep, rules, meta, drop)
     title_key = _key(meta.title) if meta.title else None
     i = 0
     while i < len(lines):

@@ -1,7 +1,9 @@
 """Finding and decoding input files: the I/O half of the clean stage (the text half is `clean.py`).
 
 Every file found under the seeds folder becomes exactly one `RawDocument` with a status, so nothing vanishes:
-unreadable, binary, oversized, empty and duplicate files get a row with the reason. Hidden files (a name starting
+unreadable, binary, oversized, empty and duplicate files get a row with the reason. A JSON Lines or JSON export of a
+news API becomes one `RawDocument` per record (`source_path` is `file.jsonl:LINE`, or `file.json:N` for the N-th
+record); a line that is no JSON object or a record with no text gets its own row with the reason. Hidden files (a name starting
 with ".") and editor leftovers (`~$x`, `x~`, `*.swp`) are skipped by rule and never become rows; nothing is
 followed outside the seeds folder.
 """
@@ -9,7 +11,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -18,6 +21,11 @@ from charset_normalizer import from_bytes
 from .labels import STATUS_DUPLICATE, STATUS_EMPTY, STATUS_OK, STATUS_REJECTED
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+RECORD_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+TEXT_KEYS = ("text", "body", "content", "article", "full_text")
+LIST_KEYS = ("articles", "data", "items", "results", "documents", "records")
+RECORD_FIELDS = (("title", ("title", "headline")), ("published", ("published", "date", "published_at", "publishedAt",
+                 "pubDate")), ("source", ("source", "agency", "publisher")), ("url", ("url", "link")))
 SKIP_SUFFIXES = frozenset({".swp", ".swo", ".tmp", ".part", ".crdownload"})
 
 
@@ -30,6 +38,7 @@ class RawDocument:
     error: str | None
     text: str | None  # decoded text, None unless status is ok
     encoding: str | None
+    meta: dict = field(default_factory=dict)  # title, published, source, url given by a JSON record
 
 
 def is_skipped(rel: Path) -> bool:
@@ -113,6 +122,9 @@ def read_seeds(seeds: str | Path, *, max_bytes: int) -> Iterator[RawDocument]:
             yield _row(name, raw, STATUS_DUPLICATE, f"duplicate of {kept[sha]} (doc_id {sha[:16]})", salt=name)
             continue
         kept[sha] = name
+        if path.suffix.lower() in RECORD_SUFFIXES:
+            yield from _records(name, raw, kept)
+            continue
         if path.suffix.lower() not in TEXT_SUFFIXES:
             yield _row(name, raw, STATUS_REJECTED, f"unsupported file type '{path.suffix or '(none)'}'")
             continue
@@ -132,3 +144,57 @@ def _row(name: str, raw: bytes, status: str, error: str, *, salt: str = "", enco
     if not raw or status == STATUS_REJECTED and raw == name.encode():
         doc_id = hashlib.sha256(b"\0path\0" + name.encode()).hexdigest()[:16]
     return RawDocument(doc_id, name, sha, status, error, None, encoding)
+
+
+def _records(name: str, raw: bytes, kept: dict[str, str]) -> Iterator[RawDocument]:
+    """One document per record of a JSON Lines (or JSON) export; bad lines and empty records get rows of their own."""
+    text, encoding, error = decode(raw)
+    if error:
+        yield _row(name, raw, STATUS_REJECTED, error)
+        return
+    if name.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield _row(name, raw, STATUS_REJECTED, f"not JSON ({exc.msg} at line {exc.lineno})")
+            return
+        if isinstance(data, dict):
+            data = next((data[k] for k in LIST_KEYS if isinstance(data.get(k), list)), [data])
+        items = [(f"{name}:{i}", json.dumps(r, ensure_ascii=False, sort_keys=True), r)
+                 for i, r in enumerate(data if isinstance(data, list) else [data], 1)]
+    else:
+        items = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append((f"{name}:{n}", line, json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    items.append((f"{name}:{n}", line, ValueError(f"line {n} is not JSON ({exc.msg})")))
+    if not items:
+        yield _row(name, raw, STATUS_EMPTY, "no records")
+    for path, line, record in items:
+        yield _record(path, line.encode(), record, kept, encoding)
+
+
+def _record(path: str, raw: bytes, record, kept: dict[str, str], encoding: str | None) -> RawDocument:
+    if isinstance(record, Exception):
+        return _row(path, raw, STATUS_REJECTED, str(record), salt=path)
+    if not isinstance(record, dict):
+        return _row(path, raw, STATUS_REJECTED, f"record is a JSON {type(record).__name__}, not an object", salt=path)
+    body = next((record[k] for k in TEXT_KEYS if isinstance(record.get(k), str) and record[k].strip()), None)
+    if body is None:
+        return _row(path, raw, STATUS_EMPTY, f"record has no text (looked for {', '.join(TEXT_KEYS)})", salt=path)
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha in kept:
+        return _row(path, raw, STATUS_DUPLICATE, f"duplicate of {kept[sha]} (doc_id {sha[:16]})", salt=path)
+    kept[sha] = path
+    meta = {}
+    for key, sources in RECORD_FIELDS:
+        for src in sources:
+            value = record.get(src)
+            if isinstance(value, dict):  # NewsAPI: "source": {"id": …, "name": "Reuters"}
+                value = value.get("name")
+            if isinstance(value, (str, int, float)) and str(value).strip():
+                meta[key] = str(value).strip()
+                break
+    return RawDocument(sha[:16], path, sha, STATUS_OK, None, body, encoding, meta)

@@ -48,7 +48,8 @@ DOCUMENTS = Table(
     "doc_id",
     (
         _c("doc_id", STR, "Document id: first 16 hex digits of the SHA-256 of the raw bytes.", False),
-        _c("source_path", STR, "Path of the input relative to the seeds folder, '/'-separated.", False),
+        _c("source_path", STR, "Path of the input relative to the seeds folder, '/'-separated; file.jsonl:LINE "
+           "(file.json:N) for the records of a JSON export.", False),
         _c("sha256", STR, "SHA-256 of the raw bytes (hex).", False),
         _c("status", STR, "ok, duplicate, empty or rejected.", False),
         _c("error", STR, "Why the document is not ok (null when ok); for duplicates, the doc_id and path kept."),
@@ -61,6 +62,7 @@ DOCUMENTS = Table(
         _c("encoding", STR, "Encoding the raw bytes were decoded from."),
         _c("removed_lines", I32, "Number of debris lines removed by the cleaner.", False),
         _c("removed_by_rule", STR, "JSON object: cleaning rule name -> lines it removed."),
+        _c("url", STR, "Address of the article, when a JSON record gives one."),
     ),
 )
 

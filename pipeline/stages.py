@@ -20,7 +20,7 @@ from . import evaluate as evaluate_core
 from . import entities as entities_core
 from . import relations as relations_core
 from .build_model import build_pipeline, save_pipeline
-from .clean import clean_text, load_rules
+from .clean import clean_text, load_rules, parse_date
 from .gazetteer import Registry
 from .ingest import read_seeds
 from .labels import STATUS_OK
@@ -38,18 +38,20 @@ def document_rows(seeds: str | Path, *, rules_path: str | Path, max_bytes: int) 
         row = {
             "doc_id": raw.doc_id, "source_path": raw.source_path, "sha256": raw.sha256, "status": raw.status,
             "error": raw.error, "title": None, "published": None, "source": None, "section": None, "text": None,
-            "n_chars": 0, "encoding": raw.encoding, "removed_lines": 0, "removed_by_rule": None,
+            "n_chars": 0, "encoding": raw.encoding, "removed_lines": 0, "removed_by_rule": None, "url": None,
         }
         if raw.status == STATUS_OK:
             try:
-                cd = clean_text(raw.text, rules)
+                cd = clean_text(raw.text, rules, title=raw.meta.get("title"))
             except Exception as exc:  # a cleaner bug must not take the run down: the file is reported instead
                 row.update(status="rejected", error=f"cleaning failed: {type(exc).__name__}: {exc}")
             else:
                 if not cd.text.strip():
                     row.update(status="empty", error="no body text left after removing page debris")
+                published = parse_date(raw.meta["published"]) if raw.meta.get("published") else None
                 row.update(
-                    title=cd.title, published=cd.published, source=cd.source, section=cd.section, text=cd.text,
+                    title=cd.title, published=published or cd.published, source=raw.meta.get("source") or cd.source,
+                    section=cd.section, text=cd.text, url=raw.meta.get("url"),
                     n_chars=len(cd.text), removed_lines=sum(cd.removed.values()),
                     removed_by_rule=json.dumps(dict(sorted(cd.removed.items()))),
                 )

@@ -80,3 +80,30 @@ def test_a_mixed_folder_runs_to_the_end_with_one_row_per_file(tmp_path):
     assert docs.set_index("source_path").loc["page.html", "status"] == "rejected"
     assert res.stdout.strip().startswith("13 ok, 2 duplicate, 1 empty, 5 rejected: ")
     assert "binary.txt" in res.stderr  # every bad file is named as it is met
+
+
+def test_json_exports_give_one_row_per_record(tmp_path):
+    lines = [
+        '{"title": "Kuwait orders TB2", "date": "2023-01-18T10:00:00Z", "source": {"name": "Reuters"}, '
+        '"url": "https://example.org/1", "text": "Kuwait has signed a contract to buy Bayraktar TB2 drones."}',
+        "not json",
+        '{"title": "No body"}',
+        "[1, 2]",
+        "",
+        '{"body": "Poland will buy 24 Bayraktar TB2 drones from Turkey."}',
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "api.json").write_text('{"articles": [{"headline": "A", "content": "Japan eyes the ANKA."}, '
+                                       '{"content": ""}]}')
+    (tmp_path / "broken.json").write_text("{broken")
+    rows = {r["source_path"]: r for r in document_rows(tmp_path, rules_path=RULES, max_bytes=10_000)}
+    assert {k: v["status"] for k, v in rows.items()} == {
+        "api.json:1": "ok", "api.json:2": "empty", "broken.json": "rejected", "feed.jsonl:1": "ok",
+        "feed.jsonl:2": "rejected", "feed.jsonl:3": "empty", "feed.jsonl:4": "rejected", "feed.jsonl:6": "ok"}
+    first = rows["feed.jsonl:1"]
+    assert (first["title"], str(first["published"]), first["source"], first["url"]) == (
+        "Kuwait orders TB2", "2023-01-18", "Reuters", "https://example.org/1")
+    assert first["text"] == "Kuwait has signed a contract to buy Bayraktar TB2 drones."
+    assert "line 2 is not JSON" in rows["feed.jsonl:2"]["error"]
+    assert rows["api.json:1"]["text"] == "Japan eyes the ANKA." and rows["api.json:1"]["title"] == "A"
+    assert len({r["doc_id"] for r in rows.values()}) == len(rows)
