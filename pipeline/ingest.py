@@ -3,7 +3,8 @@
 Every file found under the seeds folder becomes exactly one `RawDocument` with a status, so nothing vanishes:
 unreadable, binary, oversized, empty and duplicate files get a row with the reason. A JSON Lines or JSON export of a
 news API becomes one `RawDocument` per record (`source_path` is `file.jsonl:LINE`, or `file.json:N` for the N-th
-record); a line that is no JSON object or a record with no text gets its own row with the reason. Hidden files (a name starting
+record); a line that is no JSON object or a record with no text gets its own row with the reason. A saved HTML page
+gives its main text and metadata through trafilatura (parsed, never rendered, nothing fetched). Hidden files (a name starting
 with ".") and editor leftovers (`~$x`, `x~`, `*.swp`) are skipped by rule and never become rows; nothing is
 followed outside the seeds folder.
 """
@@ -22,6 +23,7 @@ from .labels import STATUS_DUPLICATE, STATUS_EMPTY, STATUS_OK, STATUS_REJECTED
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 RECORD_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_KEYS = ("text", "body", "content", "article", "full_text")
 LIST_KEYS = ("articles", "data", "items", "results", "documents", "records")
 RECORD_FIELDS = (("title", ("title", "headline")), ("published", ("published", "date", "published_at", "publishedAt",
@@ -125,6 +127,9 @@ def read_seeds(seeds: str | Path, *, max_bytes: int) -> Iterator[RawDocument]:
         if path.suffix.lower() in RECORD_SUFFIXES:
             yield from _records(name, raw, kept)
             continue
+        if path.suffix.lower() in HTML_SUFFIXES:
+            yield _html(name, raw, sha)
+            continue
         if path.suffix.lower() not in TEXT_SUFFIXES:
             yield _row(name, raw, STATUS_REJECTED, f"unsupported file type '{path.suffix or '(none)'}'")
             continue
@@ -198,3 +203,58 @@ def _record(path: str, raw: bytes, record, kept: dict[str, str], encoding: str |
                 meta[key] = str(value).strip()
                 break
     return RawDocument(sha[:16], path, sha, STATUS_OK, None, body, encoding, meta)
+
+
+def _html(name: str, raw: bytes, sha: str) -> RawDocument:
+    """Main text and metadata of a saved web page, by trafilatura's boilerplate removal. The page is parsed, never
+    rendered or followed; a date is kept only if the page itself contains it (no guess from today's date)."""
+    html, encoding, error = decode(raw)
+    if error:
+        return _row(name, raw, STATUS_REJECTED, error)
+    try:
+        import trafilatura  # imported here: only HTML inputs pay for it
+
+        found = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False,
+                                    include_tables=False, deduplicate=True)
+    except Exception as exc:  # malformed markup must not take the run down
+        return _row(name, raw, STATUS_REJECTED, f"HTML could not be parsed ({type(exc).__name__})")
+    data = json.loads(found) if found else {}
+    if not (data.get("text") or "").strip():
+        data = {"text": _visible_text(html)}  # markup too deep or odd for the extractor: its plain text
+    if not (data.get("text") or "").strip():
+        return _row(name, raw, STATUS_EMPTY, "no article text found in the HTML page", encoding=encoding)
+    meta = {k: str(data[k]) for k in ("title", "url") if data.get(k)}
+    if data.get("date") and str(data["date"]) in html:
+        meta["published"] = str(data["date"])
+    source = data.get("sitename") or data.get("source-hostname") or data.get("hostname")
+    if source:
+        meta["source"] = str(source)
+    return RawDocument(sha[:16], name, sha, STATUS_OK, None, data["text"], encoding, meta)
+
+
+def _visible_text(html: str) -> str:
+    """Text of a page outside scripts, styles and navigation, by the standard library's streaming parser (no tree,
+    so no depth limit)."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template"}
+
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.depth, self.parts = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.depth += tag in self.SKIP
+
+        def handle_endtag(self, tag):
+            self.depth -= tag in self.SKIP and self.depth > 0
+
+        def handle_data(self, data):
+            if not self.depth and data.strip():
+                self.parts.append(data.strip())
+
+    parser = Text()
+    parser.feed(html)
+    parser.close()
+    return "\n\n".join(parser.parts)

@@ -76,9 +76,9 @@ def test_a_mixed_folder_runs_to_the_end_with_one_row_per_file(tmp_path):
     assert res.returncode == 0, res.stderr
     docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
     assert len(expected) >= 20 and set(docs.source_path) == expected and docs.doc_id.is_unique
-    assert (docs.status == "ok").sum() == 13  # big.txt is only big for the 1000-byte limit above
-    assert docs.set_index("source_path").loc["page.html", "status"] == "rejected"
-    assert res.stdout.strip().startswith("13 ok, 2 duplicate, 1 empty, 5 rejected: ")
+    assert (docs.status == "ok").sum() == 14  # big.txt is only big for the 1000-byte limit above
+    assert docs.set_index("source_path").loc["page.html", "text"] == "Kuwait ordered TB2 drones."
+    assert res.stdout.strip().startswith("14 ok, 2 duplicate, 1 empty, 4 rejected: ")
     assert "binary.txt" in res.stderr  # every bad file is named as it is met
 
 
@@ -107,3 +107,28 @@ def test_json_exports_give_one_row_per_record(tmp_path):
     assert "line 2 is not JSON" in rows["feed.jsonl:2"]["error"]
     assert rows["api.json:1"]["text"] == "Japan eyes the ANKA." and rows["api.json:1"]["title"] == "A"
     assert len({r["doc_id"] for r in rows.values()}) == len(rows)
+
+
+PAGE = """<html><head><title>Kuwait orders TB2 | Defence Desk</title>
+<meta property="og:site_name" content="Defence Desk"><meta name="date" content="2023-01-18"></head>
+<body><nav>Home | World | Trump visits Norway</nav><article><h1>Kuwait orders TB2</h1>
+<p>Kuwait has signed a contract worth about $370m to buy Bayraktar TB2 armed drones from Turkish defence company
+Baykar, the manufacturer has said.</p><p>The agreement covers the drones, ground control stations and training.</p>
+</article><aside>Related: Myanmar junta strikes</aside><footer>Copyright 2023</footer>
+<script>fetch("http://example.com/track")</script></body></html>"""
+
+
+def test_html_pages_give_main_text_and_metadata(tmp_path):
+    (tmp_path / "kuwait.html").write_text(PAGE)
+    deep = "<html><body>" + "<div>" * 3000 + "Poland ordered K2 tanks from South Korea." + "</body></html>"
+    (tmp_path / "deep.htm").write_text(deep)
+    (tmp_path / "menu.html").write_text("<html><body><nav>menu</nav><script>x()</script></body></html>")
+    rows = {r["source_path"]: r for r in document_rows(tmp_path, rules_path=RULES, max_bytes=1_000_000)}
+    page = rows["kuwait.html"]
+    assert page["status"] == "ok" and page["title"] == "Kuwait orders TB2" and page["source"] == "Defence Desk"
+    assert str(page["published"]) == "2023-01-18"
+    assert page["text"].startswith("Kuwait has signed a contract worth about $370m")
+    for debris in ("Trump", "Myanmar", "Copyright", "fetch", "Home |"):
+        assert debris not in page["text"]
+    assert rows["deep.htm"]["status"] == "ok" and "Poland ordered K2 tanks" in rows["deep.htm"]["text"]
+    assert rows["menu.html"]["status"] == "empty"
