@@ -139,7 +139,8 @@ def read_seeds(seeds: str | Path, *, max_bytes: int) -> Iterator[RawDocument]:
         elif not text.strip():
             yield _row(name, raw, STATUS_EMPTY, "no text (empty or whitespace only)", encoding=encoding)
         else:
-            yield RawDocument(sha[:16], name, sha, STATUS_OK, None, text, encoding)
+            meta, body = front_matter(text) if path.suffix.lower() == ".md" else ({}, text)
+            yield RawDocument(sha[:16], name, sha, STATUS_OK, None, body, encoding, meta)
 
 
 def _row(name: str, raw: bytes, status: str, error: str, *, salt: str = "", encoding: str | None = None):
@@ -258,3 +259,28 @@ def _visible_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "\n\n".join(parser.parts)
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    """(metadata, body) of a Markdown file with a YAML front-matter block; unreadable YAML leaves the text whole."""
+    import yaml
+
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}, text
+    try:
+        data = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return {}, text
+    if not isinstance(data, dict):
+        return {}, text
+    meta = {}
+    for key, sources in RECORD_FIELDS:
+        value = next((data[s] for s in sources if data.get(s) not in (None, "") and not isinstance(data[s], (dict, list))),
+                     None)
+        if value is not None:
+            meta[key] = str(value)
+    body = text[end + 4 :].lstrip("-").lstrip("\n")
+    return meta, body

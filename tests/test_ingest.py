@@ -132,3 +132,15 @@ def test_html_pages_give_main_text_and_metadata(tmp_path):
         assert debris not in page["text"]
     assert rows["deep.htm"]["status"] == "ok" and "Poland ordered K2 tanks" in rows["deep.htm"]["text"]
     assert rows["menu.html"]["status"] == "empty"
+
+
+def test_markdown_front_matter_is_metadata(tmp_path):
+    (tmp_path / "brief.md").write_text("---\ntitle: Japan eyes Turkish drones\ndate: 2026-01-07\nsource: AA\n---\n\n"
+                                       "Japan is considering procuring the ANKA drone.\n")
+    (tmp_path / "broken.md").write_text("---\ntitle: [unclosed\n---\nPoland bought tanks.\n")
+    rows = {r["source_path"]: r for r in document_rows(tmp_path, rules_path=RULES, max_bytes=10_000)}
+    brief = rows["brief.md"]
+    assert (brief["title"], str(brief["published"]), brief["source"]) == ("Japan eyes Turkish drones", "2026-01-07",
+                                                                          "AA")
+    assert brief["text"] == "Japan is considering procuring the ANKA drone."
+    assert rows["broken.md"]["status"] == "ok" and "Poland bought tanks." in rows["broken.md"]["text"]
