@@ -305,6 +305,8 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             r = _role(trigger, anchors[e], pred, rules, e.label_)
             if r:
                 roles[r].append(e)
+        if pred == "visits" and lemma != "visit":  # "jets flown by the RTAF's Wing 7": the wing flies, not travels
+            roles[SUBJ] = [e for e in roles[SUBJ] if not (anchors[e].dep_ == "pobj" and anchors[e].head.dep_ == "agent")]
         if not roles[SUBJ] and trigger.dep_ == "appos":  # "Hanwha Defense, the maker of the K9"
             roles[SUBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
         if not roles[SUBJ] and trigger.dep_ == "attr":  # "Baykar is the maker of the TB2"
