@@ -1,13 +1,29 @@
-"""The text half of the clean stage: web debris out, metadata in, body text never lost.
+"""Text core of the clean stage: one article's text pasted from a news page in, its body and metadata out.
 
-`clean_text(raw, rules)` takes the decoded text of one article pasted from a news page and returns the cleaned body
-with its title, date, agency and section. What counts as debris is data (`models/cleaning/debris.yaml`, read by
-`load_rules`); this module only interprets rule kinds: lines dropped anywhere, links to other stories, link blocks,
-trailing lists of other stories, metadata lines, the header block above the body, photo captions, datelines.
-It must not read files other than the rules, and it must never drop a line that looks like a body paragraph.
+`clean_text(raw, rules)` normalises Unicode and whitespace, reads title, date, agency and section from page furniture
+and removes web debris (reading times, share/ad lines, links to other stories, captions, trailing headline lists).
+What counts as debris is data (`models/cleaning/debris.yaml`, compiled once by `load_rules`); this module only
+interprets the rule kinds described in that file's header.
+
+It must not: read or write any file but the rules; drop body text (a line longer than `max_debris_chars` with two or
+more sentences is never removed, unless it exactly repeats another kept line); rewrite kept lines (quotes, datelines
+and wording stay, so offsets into the cleaned text are offsets into the article); raise on any str.
+
+Decisions:
+- Title: the first line that is not metadata or debris, if it reads like a headline (short, no final full stop);
+  later exact repeats of it are dropped. Plain copy without a headline line keeps its first line as body.
+- Standfirst (dek): the top block (up to the first blank line after the title) is page header. A line there that is
+  followed by more header furniture (a title repeat, a photo caption, a date/byline/section line) is a summary
+  printed above the body and is dropped. A dek-like line not followed by furniture is kept as the first paragraph,
+  unless it is a near-duplicate of body text (next rule).
+- Captions: a short line ending in a photo credit (" / AA", "[File: Reuters]", "(AFP)", "Photo: …") is dropped
+  anywhere; so is a short line of `min_duplicate_words`+ words that is a prefix of a later sentence (a caption or dek
+  repeating the lead): the body keeps that text.
+- Lines are stripped at both ends: pasted pages indent inconsistently and rules match stripped lines.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -18,46 +34,69 @@ from pathlib import Path
 
 import yaml
 
-# Invisible characters that break matching ("Ja\u200bpan"): zero-width, soft hyphen, BOM, bidi controls.
-INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
-SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*(\s|$)")
-DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%d %b. %Y",
-                "%B %d %Y", "%d/%m/%Y")
-HEADER_MAX_LINES = 14
-HEADER_MAX_CHARS = 1500
+__all__ = ["CleanDoc", "CleaningRules", "Rule", "clean_text", "load_rules", "normalise", "parse_date"]
+
+KINDS = ("drop_line", "related_link", "link_block", "trailer", "metadata", "caption", "dateline")
+# Invisible characters split words for every later matcher ("Ja\u200bpan"): zero-width, soft hyphen, bidi controls.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_LINE_BREAKS = re.compile("\r\n|[\r\v\f\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # never text in an article; NUL from bad decodes
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*(?=\s|$)")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
+_ENDS_FULL_STOP = re.compile(r"\.[\"”’')\]]*$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+")
+_NON_WORD = re.compile(r"\W+")
+_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])")
+_DATE_IN_TEXT = re.compile(r"\d{1,2}\s+[A-Za-z]{3,9}\s+\d{4}|[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}")
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%d %B, %Y", "%d %b, %Y")
+# Which field wins when several lines name the agency: an explicit "SOURCE:" line beats a dateline or byline,
+# which beat a photo credit (the photo agency is often not the story's).
+_RANK_SOURCE_LINE, _RANK_DATELINE, _RANK_CAPTION = 3, 2, 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    patterns: tuple[re.Pattern, ...]
+
+    def search(self, line: str) -> re.Match | None:
+        return next((m for p in self.patterns if (m := p.search(line))), None)
 
 
 @dataclass(frozen=True)
 class CleaningRules:
-    max_debris_chars: int
-    drop_lines: dict[str, re.Pattern]
-    related_line: re.Pattern
-    link_block_markers: re.Pattern
-    link_block_max_lines: int
-    trailer_markers: re.Pattern
-    metadata: dict[str, re.Pattern]
-    caption_suffix: re.Pattern
-    datelines: tuple[re.Pattern, ...]
-    agencies: dict[str, str]
+    rules: tuple[Rule, ...]
+    agencies: dict[str, str] = field(default_factory=dict)
+    max_debris_chars: int = 200
+    max_headline_chars: int = 160
+    max_title_chars: int = 250
+    header_max_lines: int = 15
+    min_duplicate_words: int = 6
+
+    def first(self, line: str, *kinds: str) -> tuple[Rule, re.Match] | None:
+        return next(((r, m) for r in self.rules if r.kind in kinds and (m := r.search(line))), None)
 
 
-@lru_cache(maxsize=8)
 def load_rules(path: str | Path) -> CleaningRules:
-    d = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    ci = lambda p: re.compile(p, re.IGNORECASE)  # noqa: E731
-    return CleaningRules(
-        int(d["max_debris_chars"]),
-        {k: ci(v) for k, v in d["drop_lines"].items()},
-        re.compile(d["related_line"]),
-        ci(d["link_block_markers"]),
-        int(d["link_block_max_lines"]),
-        ci(d["trailer_markers"]),
-        {k: ci(v) for k, v in d["metadata"].items()},
-        ci(d["caption_suffix"]),
-        tuple(re.compile(p) for p in d["datelines"]),
-        {k.upper(): v for k, v in d["agencies"].items()},
-    )
+    return _load_rules(str(Path(path).resolve()))
+
+
+@lru_cache(maxsize=16)
+def _load_rules(path: str) -> CleaningRules:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    rules = []
+    for spec in data.get("rules", []):
+        if spec["kind"] not in KINDS:
+            raise ValueError(f"{path}: rule {spec.get('name')!r} has unknown kind {spec['kind']!r}")
+        flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
+        pats = spec["pattern"] if isinstance(spec["pattern"], list) else [spec["pattern"]]
+        rules.append(Rule(spec["name"], spec["kind"], tuple(re.compile(p, flags) for p in pats)))
+    settings = {k: int(v) for k, v in (data.get("settings") or {}).items()}
+    agencies = {str(k).upper(): str(v) for k, v in (data.get("agencies") or {}).items()}
+    return CleaningRules(tuple(rules), agencies, **settings)
 
 
 @dataclass(frozen=True)
@@ -71,210 +110,252 @@ class CleanDoc:
 
 
 def normalise(raw: str) -> str:
-    """NFC, LF line ends, no invisible characters, plain spaces, no trailing spaces (typographic quotes kept)."""
-    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
-    text = ODD_SPACES.sub(" ", INVISIBLE.sub("", text))
-    text = text.replace("\x00", "")
-    return "\n".join(line.rstrip() for line in text.split("\n"))
-
-
-def is_body_like(line: str, rules: CleaningRules) -> bool:
-    """A line no debris rule may remove: long and made of two or more sentences."""
-    return len(line) > rules.max_debris_chars and len(SENTENCE_END.findall(line)) >= 2
+    """NFC, LF line ends, no invisible or control characters, plain spaces, stripped lines, at most one blank line."""
+    text = _LINE_BREAKS.sub("\n", raw)
+    text = _CONTROLS.sub("", _SPACES.sub(" ", _INVISIBLE.sub("", text)))
+    text = unicodedata.normalize("NFC", text)  # after removals: a removed joiner can leave a composable pair
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip(" ") for line in text.split("\n"))).strip("\n")
 
 
 def parse_date(text: str) -> dt.date | None:
-    text = re.sub(r"\s+", " ", text.strip().rstrip(".,|"))
-    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
-    for fmt in DATE_FORMATS:
+    """A date written the ways news pages write it ("2026-01-07", "January 7, 2026", "18 Jan 2023"), else None."""
+    text = re.sub(r"\s+", " ", str(text)).strip().strip(".,|")
+    if m := _ISO_DATE.match(text):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    text = _WEEKDAY.sub("", text)
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", re.sub(r"\b([A-Za-z]{3,9})\.", r"\1", text))
+    text = re.sub(r"\bSept\b", "Sep", text, flags=re.IGNORECASE)
+    for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    m = re.search(r"(\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},\s+\d{4}|\d{4}-\d{2}-\d{2})", text)
-    return parse_date(m.group(1)) if m and m.group(1) != text else None
-
-
-class _Meta:
-    def __init__(self, rules: CleaningRules):
-        self.rules = rules
-        self.title = self.published = self.source = self.section = None
-
-    def agency(self, name: str) -> str:
-        name = name.strip().strip(".")
-        known = self.rules.agencies.get(name.upper())
-        if known:
-            return known
-        return name.title() if name.isupper() and len(name) > 4 else name  # "NEWS AGENCIES" -> "News Agencies"
-
-    def read(self, line: str) -> str | None:
-        """The metadata rule a line matches (its fields taken), or None."""
-        for name, pat in self.rules.metadata.items():
-            m = pat.match(line)
-            if not m:
-                continue
-            g = m.groupdict()
-            if g.get("date") and self.published is None:
-                self.published = parse_date(g["date"])
-            if g.get("section") and self.section is None:
-                self.section = g["section"].strip() or None
-            if g.get("source"):
-                self.source = self.agency(g["source"])
-            return name
-        return None
-
-
-def clean_text(raw: str, rules: CleaningRules, *, title: str | None = None) -> CleanDoc:
-    """Cleaned body and metadata of one article; see the module docstring. A `title` given by the source (a JSON
-    record's headline) replaces the search for one: the text is then body only, bar repeats of that title."""
-    lines = normalise(raw).split("\n")
-    meta = _Meta(rules)
-    removed: Counter = Counter()
-    keep = [True] * len(lines)
-
-    def drop(i: int, rule: str) -> None:
-        if keep[i] and lines[i].strip():
-            keep[i] = False
-            removed[rule] += 1
-
-    _trailer(lines, rules, drop)
-    if title and title.strip():
-        meta.title = normalise(title).strip()
-    else:
-        _header(lines, keep, rules, meta, drop)
-    title_key = _key(meta.title) if meta.title else None
-    i = 0
-    while i < len(lines):
-        line = lines[i].strip()
-        if not keep[i] or not line:
-            i += 1
-            continue
-        if is_body_like(line, rules):
-            if title_key is None or _key(line) != title_key:
-                _dateline(line, rules, meta)
-                i += 1
-                continue
-        if title_key and _key(line) == title_key:
-            drop(i, "repeated_title")
-        elif rule := meta.read(line):
-            drop(i, f"metadata:{rule}")
-        elif rule := next((n for n, p in rules.drop_lines.items() if p.match(line)), None):
-            drop(i, rule)
-        elif rules.related_line.match(line) and len(line) <= 2 * rules.max_debris_chars:
-            drop(i, "related_link")
-        elif rules.link_block_markers.match(line):
-            drop(i, "link_block")
-            j = i + 1
-            while j < len(lines) and j <= i + rules.link_block_max_lines and _headline_like(lines[j], rules):
-                drop(j, "link_block")
-                j += 1
-            i = j
-            continue
-        elif _is_caption(line, rules):
-            if meta.source is None:
-                m = re.search(r"/\s*([A-Z][\w ]{0,20})$", line)
-                meta.source = meta.agency(m.group(1)) if m else None
-            drop(i, "caption")
-        else:
-            _dateline(line, rules, meta)
-        i += 1
-    text = "\n".join(line for line, k in zip(lines, keep) if k)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    return CleanDoc(text, meta.title, meta.published, meta.source, meta.section, dict(sorted(removed.items())))
+    m = _DATE_IN_TEXT.search(text)
+    return parse_date(m.group(0)) if m and m.group(0) != text else None
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\W+", " ", line.casefold()).strip()
+    """Comparison form of a line: case-folded words only, so quotes and punctuation do not hide a repeat."""
+    return _NON_WORD.sub(" ", line.casefold()).strip()
+
+
+def _is_body(line: str, rules: CleaningRules) -> bool:
+    """The safety rule: a long line of two or more sentences is a body paragraph and no debris rule removes it."""
+    return len(line) > rules.max_debris_chars and len(_SENTENCE_END.findall(line)) >= 2
 
 
 def _headline_like(line: str, rules: CleaningRules) -> bool:
-    line = line.strip()
-    return bool(line) and len(line) <= 160 and not is_body_like(line, rules) and len(SENTENCE_END.findall(line)) <= 1
+    """A short line that is not a sentence: a link to another story, not body text."""
+    return bool(line) and len(line) <= rules.max_headline_chars and not _ENDS_SENTENCE.search(line)
 
 
-def _is_caption(line: str, rules: CleaningRules) -> bool:
-    return len(line) <= 2 * rules.max_debris_chars and bool(rules.caption_suffix.search(line))
+def _prose(line: str, rules: CleaningRules) -> bool:
+    """Body text that proves an end marker was mid-article: a body line or a full sentence that no rule claims."""
+    return _is_body(line, rules) or (bool(_ENDS_SENTENCE.search(line)) and len(line.split()) >= 8
+                                     and rules.first(line, "drop_line", "metadata", "caption") is None)
 
 
-def _trailer(lines: list[str], rules: CleaningRules, drop) -> None:
-    """From a trailer marker ("Explore", "Most read", "Tags: …") on, the page lists other stories: drop them, unless
-    body paragraphs follow (then only the short headline lines after the marker go)."""
-    for i, line in enumerate(lines):
-        if rules.trailer_markers.match(line.strip()):
-            rest = lines[i + 1 :]
-            if any(is_body_like(x.strip(), rules) for x in rest):
-                drop(i, "trailer")
-                j = i + 1
-                while j < len(lines) and _headline_like(lines[j], rules):
-                    drop(j, "trailer")
-                    j += 1
+class _Page:
+    """One article being cleaned: its lines, which are kept, the fields read and the removal counts."""
+
+    def __init__(self, lines: list[str], rules: CleaningRules, title: str | None):
+        self.lines, self.rules = lines, rules
+        self.keep = [True] * len(lines)
+        self.removed: Counter = Counter()
+        self.title, self.title_seen = title, False
+        self.published, self.section, self.source, self.source_rank = None, None, None, 0
+
+    def drop(self, i: int, rule: str) -> bool:
+        if not self.keep[i] or not self.lines[i] or _is_body(self.lines[i], self.rules):
+            return False
+        self.keep[i] = False
+        self.removed[rule] += 1
+        return True
+
+    def set_source(self, name: str | None, rank: int, known_only: bool = False) -> None:
+        name = (name or "").strip(" .,")
+        known = self.rules.agencies.get(name.upper())
+        if not name or rank <= self.source_rank or (known_only and not known):
+            return
+        # "NEWS AGENCIES" -> "News Agencies"; short all-capital names are acronyms and stay
+        self.source = known or (name.title() if name.isupper() and len(name) > 4 else name)
+        self.source_rank = rank
+
+    def read_fields(self, m: re.Match, rank: int) -> bool:
+        """Take a metadata/dateline match's fields; False when its date group is not a date (the line is prose)."""
+        g = {k: v for k, v in m.groupdict().items() if v}
+        date = parse_date(g["date"]) if "date" in g else None
+        if "date" in g and date is None:
+            return False
+        self.published = self.published or date
+        if g.get("section", "").strip() and self.section is None:
+            self.section = g["section"].strip()
+        self.set_source(g.get("source"), rank)
+        author = g.get("author", "").strip()
+        if staff := re.match(r"(.+?)\s+(?:staff|reporters|newsroom)$", author, re.IGNORECASE):
+            self.set_source(staff[1], _RANK_DATELINE)  # "By Defence Desk Staff": the outlet's own copy
+        else:
+            self.set_source(author, _RANK_DATELINE, known_only=True)  # "By Reuters"; a reporter's name is no source
+        return True
+
+    def consume(self, i: int, *kinds: str) -> bool:
+        """Drop line i by the first rule of these kinds that matches it (metadata read on the way)."""
+        line = self.lines[i]
+        if _is_body(line, self.rules):
+            return False
+        for rule in (r for r in self.rules.rules if r.kind in kinds):
+            m = rule.search(line)
+            if not m:
                 continue
-            for j in range(i, len(lines)):
-                drop(j, "trailer")
-            return
-
-
-def _header(lines: list[str], keep: list[bool], rules: CleaningRules, meta: _Meta, drop) -> None:
-    """The block above the first blank line holds the page furniture: metadata, the title, a standfirst that only
-    summarises the body, captions. The title is kept as metadata; the rest of the block is dropped. When the text
-    has no such short block (no blank line near the top), only the first line is taken as the title."""
-    first_blank = next((i for i, x in enumerate(lines) if not x.strip() and any(y.strip() for y in lines[:i])), None)
-    block = range(first_blank) if first_blank is not None else range(0)
-    chars = sum(len(lines[i]) for i in block)
-    short_block = first_blank is not None and first_blank <= HEADER_MAX_LINES and chars <= HEADER_MAX_CHARS
-    if not short_block:
-        block = range(0)
-    for i in block:
-        line = lines[i].strip()
-        if not line:
-            continue
-        if is_body_like(line, rules):
-            continue
-        if rule := meta.read(line):
-            drop(i, f"metadata:{rule}")
-        elif any(p.match(line) for p in rules.drop_lines.values()):
-            drop(i, next(n for n, p in rules.drop_lines.items() if p.match(line)))
-        elif meta.title is None and not _is_caption(line, rules) and not line.endswith("."):
-            meta.title = line
-            drop(i, "title")
-        elif meta.title and _key(line) == _key(meta.title):
-            drop(i, "repeated_title")
-        elif _is_caption(line, rules):
-            m = re.search(r"/\s*([A-Z][\w ]{0,20})$", line)
-            if m and meta.source is None:
-                meta.source = meta.agency(m.group(1))
-            drop(i, "caption")
-        elif any(_is_furniture(lines[j].strip(), rules, meta) for j in block if j > i):
-            drop(i, "standfirst")  # a summary between the title and more page furniture
-        # otherwise the last text of the block is the start of the body: kept
-    if meta.title is None:  # plain copy: a short first line with no final period is the headline
-        for i, line in enumerate(lines):
-            if line.strip():
-                if len(line) <= 200 and not SENTENCE_END.search(line.strip()[-2:] + " "):
-                    meta.title = line.strip()
-                    drop(i, "title")
-                break
-
-
-def _is_furniture(line: str, rules: CleaningRules, meta: _Meta) -> bool:
-    """Header lines that are never body: a title repeat, a caption, a metadata or droppable line."""
-    if not line:
+            if rule.kind == "metadata" and not self.read_fields(m, _RANK_SOURCE_LINE):
+                continue
+            if rule.kind == "related_link" and not _headline_like(line, self.rules):
+                continue
+            if rule.kind == "caption":
+                if len(line) > 2 * self.rules.max_debris_chars:
+                    continue  # captions are short; a long line ending "/ X" is text
+                self.set_source(m.groupdict().get("credit"), _RANK_CAPTION, known_only=True)
+            return self.drop(i, rule.name)
         return False
-    return (
-        (meta.title is not None and _key(line) == _key(meta.title))
-        or _is_caption(line, rules)
-        or any(p.match(line) for p in rules.metadata.values())
-        or any(p.match(line) for p in rules.drop_lines.values())
-    )
+
+    def is_title(self, line: str) -> bool:
+        return self.title is not None and _key(line) == _key(self.title)
+
+    def drop_title(self, i: int) -> None:
+        self.drop(i, "repeated_title" if self.title_seen else "title")
+        self.title_seen = True
 
 
-def _dateline(line: str, rules: CleaningRules, meta: _Meta) -> None:
-    for pat in rules.datelines:
-        m = pat.match(line)
-        if m:
-            g = m.groupdict()
-            if g.get("date") and meta.published is None:
-                meta.published = parse_date(g["date"])
-            if g.get("source") and meta.source is None:
-                meta.source = meta.agency(g["source"])
-            return
+def _title_like(line: str, rules: CleaningRules) -> bool:
+    return (len(line) <= rules.max_title_chars and not _ENDS_FULL_STOP.search(line) and any(c.isalpha() for c in line)
+            and rules.first(line, "caption", "dateline", "related_link", "link_block", "trailer") is None)
+
+
+def _drop_trailer(page: _Page) -> int:
+    """Drop everything from the first end marker after the last prose line (other stories' headlines); return where
+    the trailer starts. A marker with prose after it is mid-article and is left to the body scan."""
+    lines, rules = page.lines, page.rules
+    last_prose = max((i for i, x in enumerate(lines) if x and _prose(x, rules)), default=-1)
+    for i in range(last_prose + 1, len(lines)):
+        hit = lines[i] and not _ENDS_SENTENCE.search(lines[i]) and rules.first(lines[i], "trailer")
+        if hit:
+            for j in range(i, len(lines)):
+                page.drop(j, hit[0].name)
+            return i
+    return len(lines)
+
+
+def _scan_header(page: _Page, end: int) -> int:
+    """Read the top block (metadata, title, dek, caption, date) up to the first blank line after it; return the
+    index where the body scan starts. See the module docstring for the dek decision."""
+    lines, rules = page.lines, page.rules
+    pending: list[int] = []  # dek candidates: dropped if header furniture follows, else kept as body
+    started = False
+    i = 0
+    while i < min(end, rules.header_max_lines):
+        line = lines[i]
+        furniture = False
+        if not line:
+            if started:
+                break
+        elif _is_body(line, rules) or rules.first(line, "dateline"):
+            break
+        elif page.consume(i, "metadata"):
+            furniture = True
+        elif page.consume(i, "drop_line"):
+            pass
+        elif page.consume(i, "caption"):
+            furniture, started = True, started or page.title is not None
+        elif page.title is None:
+            if not _title_like(line, rules):
+                break
+            page.title, started = line, True
+            page.drop_title(i)
+        elif page.is_title(line):
+            page.drop_title(i)
+            furniture = started = True
+        elif len(line) > 2 * rules.max_debris_chars or len(pending) >= 2:
+            break  # a dek is one or two short lines; anything more is the body starting without a blank line
+        else:
+            pending.append(i)
+            started = True
+        if furniture:
+            for p in pending:
+                page.drop(p, "standfirst")
+            pending.clear()
+        i += 1
+    return pending[0] if pending else i
+
+
+def _scan_body(page: _Page, start: int, end: int) -> None:
+    lines, rules = page.lines, page.rules
+    first_body = True
+    i = start
+    while i < end:
+        line = lines[i]
+        if not line or not page.keep[i]:
+            i += 1
+            continue
+        if _is_body(line, rules):
+            dropped = False
+        elif page.is_title(line):
+            page.drop_title(i)
+            dropped = True
+        elif (hit := rules.first(line, "link_block", "trailer")) and not _ENDS_SENTENCE.search(line):
+            # "Read more" + a few headlines, then the article resumes: stop at a blank line or a sentence
+            page.drop(i, hit[0].name)
+            i += 1
+            while i < end and _headline_like(lines[i], rules):
+                page.drop(i, hit[0].name)
+                i += 1
+            continue
+        else:
+            dropped = page.consume(i, "metadata", "drop_line", "related_link", "caption")
+        if not dropped and first_body:
+            first_body = False
+            if hit := rules.first(line, "dateline"):  # the dateline stays in the text; only its fields are read
+                page.read_fields(hit[1], _RANK_DATELINE)
+        i += 1
+
+
+def _drop_duplicates(page: _Page) -> None:
+    """Drop short lines repeating the start of a later sentence (captions, deks) and repeated body paragraphs."""
+    lines, rules = page.lines, page.rules
+    kept = [i for i, x in enumerate(lines) if x and page.keep[i]]
+    index = sorted((k, i) for i in kept for s in _SENTENCE_SPLIT.split(lines[i]) if (k := _key(s)))
+    keys = [k for k, _ in index]
+    seen_body: set[str] = set()
+    for i in kept:
+        line, key = lines[i], _key(lines[i])
+        if _is_body(line, rules):
+            if key in seen_body:  # the one case a body line goes: an exact repeat of a kept paragraph
+                page.keep[i] = False
+                page.removed["duplicate_paragraph"] += 1
+            seen_body.add(key)
+            continue
+        if len(line) > 2 * rules.max_debris_chars or len(key.split()) < rules.min_duplicate_words:
+            continue
+        n = bisect.bisect_left(keys, key)
+        while n < len(keys) and keys[n].startswith(key):
+            later, j = index[n]
+            if j > i and page.keep[j] and (len(later) == len(key) or later[len(key)] == " "):
+                page.drop(i, "caption_duplicate")
+                break
+            n += 1
+
+
+def clean_text(raw: str, rules: CleaningRules, *, title: str | None = None) -> CleanDoc:
+    """Cleaned body and metadata of one article (see the module docstring). `title`, when the input format gives
+    one (a JSON or HTML headline), is used as the title; the text's copies of it are dropped."""
+    given = normalise(title).replace("\n", " ").strip() if isinstance(title, str) else ""
+    page = _Page(normalise(raw if isinstance(raw, str) else "").split("\n"), rules, given or None)
+    end = _drop_trailer(page)
+    start = _scan_header(page, end)
+    _scan_body(page, start, end)
+    _drop_duplicates(page)
+    text = "\n".join(x for x, k in zip(page.lines, page.keep) if k)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return CleanDoc(text, page.title, page.published, page.source, page.section, dict(sorted(page.removed.items())))
