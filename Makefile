@@ -20,6 +20,9 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+bench: setup
+	$(BIN)/python -m pipeline.bench
+
 docs: setup
 	$(BIN)/python -m pipeline docs
 

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build-model", help="base model + our components -> spaCy pipeline dir")
     b.add_argument("--out", required=True, type=Path)
 
-    a = sub.add_parser("annotate", help="documents -> annotated Docs (DocBin)")
+    a = sub.add_parser("annotate", help="documents -> annotated Docs and their mentions (a folder, incremental)")
     a.add_argument("--documents", required=True, type=Path)
     a.add_argument("--model", required=True, type=Path)
     a.add_argument("--out", required=True, type=Path)
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("--annotated", required=True, type=Path)
     rel.add_argument("--model", required=True, type=Path)
     rel.add_argument("--mentions", required=True, type=Path)
+    rel.add_argument("--cache", required=True, type=Path, help="per-document relation records kept between runs")
     rel.add_argument("--out", required=True, type=Path)
 
     ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
@@ -86,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"evaluate: entity F1 {e['f']:.3f}, relation F1 {r['f']:.3f}, "
                   f"negated output as positive {scores.negated_as_positive}")
         elif args.command == "relations":
-            stages.run_relations(args.annotated, args.model, args.mentions, params["relations"]["rules"], args.out)
+            stages.run_relations(args.annotated, args.model, args.mentions, params["relations"]["rules"], args.out,
+                                 cache_path=args.cache)
     except (ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

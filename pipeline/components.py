@@ -298,7 +298,11 @@ def _country_backfill(doc: Doc, mentions: list[_Mention], others: list[Span], re
     taken = {i for m in mentions for i in range(m.start, m.end)} | {i for s in others for i in range(s.start, s.end)}
     names = reg.country_surface_names
     added, i = [], 0
+    starts = reg.country_name_starts
     while i < len(doc):
+        if not (doc[i].is_title and doc[i].text in starts):
+            i += 1
+            continue
         for n in (4, 3, 2, 1):
             span = doc[i : i + n]
             if len(span) == n and span.text in names and not any(t.i in taken for t in span) and span[0].is_title:

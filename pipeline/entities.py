@@ -9,11 +9,13 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections import Counter, defaultdict
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from .gazetteer import Registry, fold
 from .labels import COUNTRY, ENTITY_LABELS, ORG, PERSON, WEAPON_SYSTEM
+
+if TYPE_CHECKING:  # spaCy is needed only where Docs are made (annotate), not for the corpus pass
+    from spacy.tokens import Doc
 
 
 def mention_id(doc_id: str, start: int, end: int) -> str:

@@ -174,8 +174,24 @@ class Registry:
 
     def is_stopword(self, label: str, text: str) -> bool:
         """Surface forms that spaCy tags as entities but never are ones ("UAVs" as ORG, "Defence" alone)."""
-        words = self.stoplist.get(label, []) + self.stoplist.get("*", [])
-        return fold(text) in {fold(w) for w in words}
+        return fold(text) in self._folded_stoplist.get(label, self._folded_stoplist["*"])
+
+    @cached_property
+    def _folded_stoplist(self) -> dict[str, frozenset[str]]:
+        common = self.stoplist.get("*", [])
+        out = {label: frozenset(fold(w) for w in [*words, *common])
+               for label, words in self.stoplist.items() if isinstance(words, list)}
+        out["*"] = frozenset(fold(w) for w in common)
+        return out
+
+    @cached_property
+    def country_name_starts(self) -> frozenset[str]:
+        """First words of the country surface names, as a token shows them ("United", "Côte", "Guinea")."""
+        starts = set()
+        for name in self.country_surface_names:
+            starts.add(name.split()[0])
+            starts.add(re.match(r"\w*", name).group())
+        return frozenset(starts)
 
     def ruler_patterns(self) -> list[dict]:
         """EntityRuler phrase patterns for registry weapons and organisations, with their plural forms."""

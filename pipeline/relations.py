@@ -20,10 +20,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import yaml
-from spacy.tokens import Doc, Span, Token
+
+if TYPE_CHECKING:  # Docs come from the annotate stage; the cached path never imports spaCy
+    from spacy.tokens import Doc, Span, Token
 
 from .labels import (
     ARGUMENT_LABELS, COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_CLASS_NOUNS,
@@ -628,31 +630,43 @@ def _dedupe(rels: list[Relation]) -> list[Relation]:
     return sorted(best.values(), key=lambda r: (r.sentence.start, r.subject.start, r.object.start, r.predicate))
 
 
-def relation_rows(doc_id: str, rels: list[Relation], entity_of: dict[str, str], mention_of) -> list[dict]:
-    """Table rows for one document; `mention_of(span)` gives the mention id, `entity_of` maps it to entity_id."""
-    rows = []
+def relation_records(doc_id: str, rels: list[Relation], mention_of) -> list[dict]:
+    """One document's relations as rows keyed by mention ids (`mention_of(span)`): what the relations stage caches
+    per document. Entity ids are attached by `resolve_records`, once the corpus-level entities are known."""
+    records = []
     for r in rels:
-        sm, om = mention_of(r.subject), mention_of(r.object)
-        s_id, o_id = entity_of.get(sm), entity_of.get(om)
-        if s_id is None or o_id is None or s_id == o_id:
-            continue
         ev = r.sentence
         start, end = ev.start_char, ev.end_char
         text = ev.text
         stripped = text.rstrip()
         end -= len(text) - len(stripped)
-        rid = hashlib.sha256(f"{doc_id}|{s_id}|{r.predicate}|{o_id}|{start}|{end}".encode()).hexdigest()[:16]
-        rows.append(
+        records.append(
             {
-                "relation_id": rid, "doc_id": doc_id, "subject_id": s_id, "predicate": r.predicate,
-                "object_id": o_id, "negated": r.negated, "negation_cue": r.negation_cue, "hedged": r.hedged,
+                "doc_id": doc_id, "predicate": r.predicate,
+                "negated": r.negated, "negation_cue": r.negation_cue, "hedged": r.hedged,
                 "status": r.status, "role": r.role, "confidence": r.confidence, "trigger": r.trigger,
                 "rule": r.rule, "evidence": stripped, "evidence_start": start, "evidence_end": end,
-                "subject_mention_id": sm, "object_mention_id": om,
+                "subject_mention_id": mention_of(r.subject), "object_mention_id": mention_of(r.object),
             }
         )
-    # the same entity triple stated twice in one sentence by two mentions collapses to one row
-    unique = {}
-    for row in rows:
-        unique.setdefault(row["relation_id"], row)
+    return records
+
+
+def resolve_records(records: Iterable[dict], entity_of: dict[str, str]) -> list[dict]:
+    """Table rows: subject and object entity ids from the mention ids, the content-derived relation_id; records
+    whose arguments did not resolve, or resolve to one entity, are dropped; the same entity triple stated twice in
+    one sentence by two mentions collapses to one row."""
+    unique: dict[str, dict] = {}
+    for rec in records:
+        s_id, o_id = entity_of.get(rec["subject_mention_id"]), entity_of.get(rec["object_mention_id"])
+        if s_id is None or o_id is None or s_id == o_id:
+            continue
+        key = f"{rec['doc_id']}|{s_id}|{rec['predicate']}|{o_id}|{rec['evidence_start']}|{rec['evidence_end']}"
+        rid = hashlib.sha256(key.encode()).hexdigest()[:16]
+        unique.setdefault(rid, {"relation_id": rid, "subject_id": s_id, "object_id": o_id, **rec})
     return list(unique.values())
+
+
+def relation_rows(doc_id: str, rels: list[Relation], entity_of: dict[str, str], mention_of) -> list[dict]:
+    """Table rows for one document; `mention_of(span)` gives the mention id, `entity_of` maps it to entity_id."""
+    return resolve_records(relation_records(doc_id, rels, mention_of), entity_of)

@@ -130,6 +130,11 @@ RELATIONS = Table(
 
 TABLES = {t.name: t for t in (DOCUMENTS, MENTIONS, ENTITIES, RELATIONS)}
 
+# What the relations stage caches per document: a relations row before entity ids are known (see relations.py).
+RELATION_RECORD_SCHEMA = pa.schema(
+    [f for f in RELATIONS.schema if f.name not in ("relation_id", "subject_id", "object_id")]
+)
+
 
 def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
     """Rows (dicts) -> a pyarrow table that conforms to the table's schema; unknown keys are an error."""

@@ -12,19 +12,20 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pyarrow.parquet as pq
 
+from tqdm import tqdm
+
 from . import annotate as annotate_core
-from . import evaluate as evaluate_core
+from . import cache as cache_core
 from . import entities as entities_core
 from . import relations as relations_core
-from .build_model import build_pipeline, save_pipeline
 from .clean import clean_text, load_rules, parse_date
 from .gazetteer import Registry
 from .ingest import read_seeds
 from .labels import STATUS_OK
-from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATIONS, write_table
+from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATION_RECORD_SCHEMA, RELATIONS, write_table
+from .settings import ConfigError
 
 
 def log(msg: str) -> None:
@@ -76,6 +77,8 @@ def run_clean(seeds, out_documents, *, rules_path, max_bytes) -> list[dict]:
 
 
 def run_build_model(base, gazetteers, out) -> Path:
+    from .build_model import build_pipeline, save_pipeline  # spaCy: imported by the stages that need it
+
     nlp = build_pipeline(base, gazetteers)
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
@@ -89,65 +92,98 @@ def run_build_model(base, gazetteers, out) -> Path:
 
 
 def ok_texts(documents_path) -> list[tuple[str, str]]:
-    t = pq.read_table(documents_path, columns=["doc_id", "status", "text"]).to_pylist()
+    t = cache_core.read_parquet(documents_path, ["doc_id", "status", "text"])
     return [(r["doc_id"], r["text"]) for r in t if r["status"] == STATUS_OK]
 
 
-def run_annotate(documents_path, model_path, out, *, batch_size=64, workers=1, nlp=None):
-    nlp = nlp or annotate_core.load_pipeline(model_path)
-    docs = annotate_core.annotate(nlp, ok_texts(documents_path), batch_size=batch_size, n_process=workers)
-    annotate_core.save_docs(docs, out)
-    log(f"annotate: {out}")
-    return nlp
+def run_annotate(documents_path, model_path, out_dir, *, batch_size=64, workers=1, nlp=None, model_fp=None):
+    """Parse new documents into `out_dir` (see annotate.py); `nlp`/`model_fp` stand in for a built model dir."""
+    model_fp = model_fp or annotate_core.model_fingerprint(model_path)
+    result = annotate_core.annotate_corpus(
+        ok_texts(documents_path), out_dir, load_nlp=lambda: nlp or annotate_core.load_pipeline(model_path),
+        model_fp=model_fp, batch_size=batch_size, n_process=workers,
+    )
+    for doc_id, reason in sorted(result.failed.items()):
+        log(f"annotate: document {doc_id}: {reason} (kept with no entities)")
+    log(f"annotate: {result.parsed} parsed, {result.reused} unchanged")
+    return result
+
+
+def _registry(model_path, nlp=None) -> Registry:
+    if nlp is not None:
+        return nlp.get_pipe("defnews_entity_resolver").registry
+    folder = Path(model_path) / "defnews_entity_resolver"
+    if not folder.is_dir():
+        raise ConfigError(f"{model_path}: no built pipeline here; run `dvc repro build_model` (or `make run`)")
+    return Registry.from_dir(folder)
 
 
 def run_entities(annotated, model_path, out_dir, *, nlp=None):
-    nlp = nlp or annotate_core.load_pipeline(model_path)
-    registry = nlp.get_pipe("defnews_entity_resolver").registry
-    mentions = []
-    for doc_id, doc in annotate_core.load_docs(annotated, nlp):
-        mentions += entities_core.doc_mentions(doc_id, doc)
-    mentions, ents = entities_core.build_entities(mentions, registry)
+    """Corpus pass over the documents' mention rows (no parsing): merged entity ids, the entities table."""
+    mentions, ents = entities_core.build_entities(annotate_core.read_mentions(annotated), _registry(model_path, nlp))
     out_dir = Path(out_dir)
     write_table(MENTIONS, mentions, out_dir / "mentions.parquet")
     write_table(ENTITIES, ents, out_dir / "entities.parquet")
     log(f"entities: {len(mentions)} mentions of {len(ents)} entities")
-    return nlp
 
 
-def run_relations(annotated, model_path, mentions_path, rules_path, out, *, nlp=None):
-    nlp = nlp or annotate_core.load_pipeline(model_path)
-    rules = relations_core.with_registry(relations_core.load_rules(str(rules_path)),
-                                         nlp.get_pipe("defnews_entity_resolver").registry)
+def run_relations(annotated, model_path, mentions_path, rules_path, out, *, cache_path=None, nlp=None,
+                  model_fp=None):
+    """Relations of new documents (keyed by their annotation and the rules), reused for the rest, then resolved
+    to the corpus-level entity ids. A rules change re-extracts from the stored Docs; nothing is parsed again."""
+    registry = _registry(model_path, nlp)
+    rules = relations_core.with_registry(relations_core.load_rules(str(rules_path)), registry)
+    stage_fp = cache_core.fingerprint(
+        cache_core.code_fingerprint("relations"), Path(rules_path),
+        model_fp or cache_core.fingerprint(Path(model_path) / "defnews_entity_resolver"),
+    )
+    annotated = Path(annotated)
+    index = annotate_core.read_index(annotated)
+    cache_path = cache_path or annotated.parent / "relation_records.parquet"
+    records = cache_core.RowCache(cache_path, RELATION_RECORD_SCHEMA, stage_fp)
+    keys = [cache_core.doc_key(stage_fp, r["key"]) for r in index]
+    todo = [(r, k) for r, k in zip(index, keys) if k not in records]
+    if todo:
+        vocab = nlp.vocab if nlp is not None else annotate_core.blank_vocab()
+        for row, key in tqdm(todo, desc="relations", unit="doc", disable=None, file=sys.stderr):
+            doc = annotate_core.read_doc(annotated / "docs" / f"{row['key']}.spacy", vocab)
+            doc_id = row["doc_id"]
+
+            def mention_of(span, doc_id=doc_id):
+                return entities_core.mention_id(doc_id, span.start_char, span.end_char)
+
+            # a document annotate could not parse has no sentences, hence no relations
+            rels = relations_core.extract_relations(doc, rules) if doc.has_annotation("SENT_START") else []
+            records.put(key, relations_core.relation_records(doc_id, rels, mention_of))
+    records.save(keys)
     entity_of = {
         r["mention_id"]: r["entity_id"]
-        for r in pq.read_table(mentions_path, columns=["mention_id", "entity_id"]).to_pylist()
+        for r in cache_core.read_parquet(mentions_path, ["mention_id", "entity_id"])
     }
-    rows = []
-    for doc_id, doc in annotate_core.load_docs(annotated, nlp):
-        rels = relations_core.extract_relations(doc, rules)
-
-        def mention_of(span, doc_id=doc_id):
-            return entities_core.mention_id(doc_id, span.start_char, span.end_char)
-
-        rows += relations_core.relation_rows(doc_id, rels, entity_of, mention_of)
+    rows = relations_core.resolve_records((rec for k in keys for rec in records.get(k)), entity_of)
     write_table(RELATIONS, rows, out)
-    log(f"relations: {len(rows)} relations ({sum(r['negated'] for r in rows)} negated)")
+    log(f"relations: {len(rows)} relations ({sum(r['negated'] for r in rows)} negated); "
+        f"{len(todo)} documents extracted, {len(keys) - len(todo)} unchanged")
+    return {"extracted": len(todo), "reused": len(keys) - len(todo), "relations": len(rows)}
 
 
 def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list[dict]:
-    """Every stage in one process, same code as the DVC stages; tables go to out_dir, the model stays in memory."""
+    """Every stage in one process, same code as the DVC stages; tables go to out_dir, the model stays in memory
+    and the per-document caches live in a scratch folder removed at the end."""
     out_dir = Path(out_dir)
     interim = out_dir / ".interim"
     rows = run_clean(seeds, out_dir / "documents.parquet", rules_path=params["clean"]["rules"],
                      max_bytes=params["clean"]["max_bytes"])
+    from .build_model import build_pipeline
+
     nlp = build_pipeline(params["model"]["base"], params["model"]["gazetteers"])
+    model_fp = cache_core.fingerprint(nlp.config.to_str(), Path(params["model"]["gazetteers"]))
     workers = params["annotate"]["workers"] if workers is None else workers
-    run_annotate(out_dir / "documents.parquet", None, interim / "annotated.spacy",
-                 batch_size=params["annotate"]["batch_size"], workers=workers, nlp=nlp)
-    run_entities(interim / "annotated.spacy", None, out_dir, nlp=nlp)
-    run_relations(interim / "annotated.spacy", None, out_dir / "mentions.parquet", params["relations"]["rules"],
-                  out_dir / "relations.parquet", nlp=nlp)
+    run_annotate(out_dir / "documents.parquet", None, interim / "annotated",
+                 batch_size=params["annotate"]["batch_size"], workers=workers, nlp=nlp, model_fp=model_fp)
+    run_entities(interim / "annotated", None, out_dir, nlp=nlp)
+    run_relations(interim / "annotated", None, out_dir / "mentions.parquet", params["relations"]["rules"],
+                  out_dir / "relations.parquet", nlp=nlp, model_fp=model_fp)
     shutil.rmtree(interim, ignore_errors=True)
     return rows
 
@@ -162,6 +198,10 @@ def write_json(obj, path) -> None:
 
 def run_evaluate(articles, gold, out_dir, metrics, details, params):
     """The whole pipeline on the gold articles, then the scores (summary as DVC metrics, misses per document)."""
+    import pandas as pd
+
+    from . import evaluate as evaluate_core
+
     run_all(articles, out_dir, params)
     tables = {n: pd.read_parquet(Path(out_dir) / f"{n}.parquet") for n in ("documents", "mentions", "entities",
                                                                             "relations")}

@@ -17,7 +17,8 @@ def test_saved_pipeline_loads_without_our_imports(tmp_path, params):
     )
     res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     names, ents = json.loads(res.stdout)
-    assert names[-1] == "defnews_entity_resolver" and "entity_ruler" in names
+    assert names[-1] == "defnews_entity_resolver"
+    assert names[0] == "registry_ruler" and names.index("pattern_ruler") < names.index("ner")
     assert ["Bayraktar TB2", "WEAPON_SYSTEM", "WEAPON_SYSTEM:bayraktar-tb2"] in ents
     assert ["Yasar Guler", "PERSON", "PERSON:yasar-guler"] in ents
     assert (out / "defnews_entity_resolver" / "weapon_systems.jsonl").exists()

@@ -45,3 +45,30 @@ def test_repro_then_nothing_changed_then_new_article_adds_rows(project):
     assert sorted(docs.source_path) == ["000_fecc4ddad08f1e46.txt", "poland-tb2-2021.txt"]
     rel = pd.read_parquet(project / "data/processed/relations.parquet")
     assert len(rel) > n_rel and rel.doc_id.nunique() == 2
+
+
+def test_repro_is_incremental_per_document_and_per_stage(project):
+    """After the test above: the new article was the only one parsed; a rules edit re-runs relations from the
+    stored parses (no stage upstream of it runs); a removed article's rows and stored parse disappear."""
+    dvc = str(BIN / "dvc")
+    sh(dvc, "repro", "-q", cwd=project)
+    shutil.copy(DEV_ARTICLES / "kuwait-tb2-2023.txt", project / "seeds")
+    out = sh(dvc, "repro", cwd=project)
+    log = out.stdout + out.stderr
+    assert "annotate: 1 parsed, 2 unchanged" in log and "1 documents extracted, 2 unchanged" in log
+
+    rules = project / "models/relations/rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# an analyst's edit\n", encoding="utf-8")
+    out = sh(dvc, "repro", "relations", cwd=project)
+    log = out.stdout + out.stderr
+    assert "Running stage 'relations'" in log and "3 documents extracted, 0 unchanged" in log
+    for stage in ("clean", "annotate", "entities", "build_model"):
+        assert f"Running stage '{stage}'" not in log
+
+    (project / "seeds" / "poland-tb2-2021.txt").unlink()
+    sh(dvc, "repro", "-q", cwd=project)
+    docs = pd.read_parquet(project / "data/processed/documents.parquet")
+    assert sorted(docs.source_path) == ["000_fecc4ddad08f1e46.txt", "kuwait-tb2-2023.txt"]
+    for table in ("mentions", "relations"):
+        assert set(pd.read_parquet(project / f"data/processed/{table}.parquet").doc_id) <= set(docs.doc_id)
+    assert len(list((project / "data/interim/annotated/docs").iterdir())) == 2

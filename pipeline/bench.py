@@ -1,0 +1,223 @@
+"""Benchmark: `python -m pipeline.bench [--n 2000]` (or `make bench`). Prints figures, never asserts.
+
+Builds a corpus of N articles from the real texts in `seeds/` and `data/gold/articles/` (each article a fresh,
+seeded draw of their paragraphs, about 500 words, so every article is distinct text of real news prose) and, in
+one run on this machine:
+
+(a) raw `nlp.pipe` words/s of the bare base model over the same cleaned texts, with the same process count and
+    batch size the pipeline uses;
+(b) the whole pipeline (`python -m pipeline run`: clean, build, annotate, entities, relations, tables) in words/s,
+    and b/a;
+(c) `dvc repro` of the corpus in a scratch copy of the project (model already built), then after adding one
+    article, and their ratio;
+(d) peak RSS of (b) at N and at N/4: the largest single process, and the sum over the process tree (spaCy's
+    worker processes included), sampled every 0.1 s.
+
+Words are whitespace-separated tokens of the cleaned texts. Targets (issue 6): b/a >= 0.85; one-article repro
+<= 5% of the full repro; peak RSS <= 1.5 GiB at N and at most 10% above N/4.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = (ROOT / "seeds", ROOT / "data" / "gold" / "articles")
+GIB = 1024**3
+
+
+def paragraphs() -> list[str]:
+    """Body paragraphs of the real articles, cleaned by our own cleaner (no debris in the benchmark corpus)."""
+    from .clean import clean_text, load_rules
+    from .ingest import read_seeds
+    from .settings import load_params
+
+    params = load_params(ROOT / "params.yaml")
+    rules = load_rules(ROOT / params["clean"]["rules"])
+    out = []
+    for folder in SOURCES:
+        for raw in read_seeds(folder, max_bytes=params["clean"]["max_bytes"]):
+            if raw.text:
+                out += [p.strip() for p in clean_text(raw.text, rules).text.split("\n\n") if len(p.split()) >= 8]
+    return sorted(set(out))
+
+
+def build_corpus(folder: Path, n: int, words: int = 500, seed: int = 0) -> int:
+    """Write n articles (title line + paragraphs until `words`) to folder; returns the number of words."""
+    pool = paragraphs()
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for i in range(n):
+        body, count = [], 0
+        while count < words:
+            p = rng.choice(pool)
+            body.append(p)
+            count += len(p.split())
+        text = f"Defence brief {i:05d}\n\n" + "\n\n".join(body) + "\n"
+        (folder / f"article-{i:05d}.txt").write_text(text, encoding="utf-8")
+        total += count
+    return total
+
+
+class TreeRSS:
+    """Peak of the summed RSS of a process and its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        self.pid, self.every, self.peak = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    ppid = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(d))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo += children.get(p, [])
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for p in self._tree():
+                try:
+                    for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+                except OSError:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(self.every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+WRAP = """
+import resource, subprocess, sys
+rc = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL).returncode
+open(sys.argv[1], "w").write(f"{rc} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}")
+"""
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, int]:
+    """Run a command; (seconds, peak RSS of its largest process, peak RSS of its process tree)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
+        t = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", WRAP, out.name, *cmd], cwd=cwd, env=env,
+                                stderr=subprocess.PIPE, text=True)
+        tree = TreeRSS(proc.pid)
+        _, err = proc.communicate()
+        seconds = time.perf_counter() - t
+        peak_tree = tree.stop()
+        rc, largest = (int(x) for x in out.read().split())
+    if rc or proc.returncode:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({rc}):\n{err[-3000:]}")
+    return seconds, largest, peak_tree
+
+
+RAW = """
+import sys, time, pyarrow.parquet as pq, spacy
+from pipeline.settings import base_model_name, load_params
+p = load_params("params.yaml")
+texts = [r["text"] for r in pq.read_table(sys.argv[1]).to_pylist() if r["status"] == "ok"]
+nlp = spacy.load(base_model_name(p["model"]["base"]))
+t = time.perf_counter()
+for _ in nlp.pipe(texts, batch_size=int(sys.argv[3]), n_process=int(sys.argv[2])):
+    pass
+print(time.perf_counter() - t)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="articles in the corpus (default 2000)")
+    ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp folder)")
+    args = ap.parse_args(argv)
+
+    from .annotate import chunk_text  # noqa: F401  (fails early if the package is broken)
+    from .settings import load_params
+
+    params = load_params(ROOT / "params.yaml")
+    workers = params["annotate"]["workers"] or os.cpu_count() or 1
+    batch = params["annotate"]["batch_size"]
+    work = args.keep or Path(tempfile.mkdtemp(prefix="defnews-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PATH": f"{Path(py).parent}:{os.environ.get('PATH', '')}"}
+    try:
+        words = build_corpus(work / "corpus", args.n)
+        quarter = work / "corpus-quarter"
+        quarter.mkdir(exist_ok=True)
+        for f in sorted((work / "corpus").iterdir())[: args.n // 4]:
+            shutil.copy(f, quarter / f.name)
+        print(f"corpus: {args.n} articles, {words:,} words; {workers} processes, batch {batch}; "
+              f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+
+        b_sec, b_largest, b_tree = timed([py, "-m", "pipeline", "run", "--seeds", str(work / "corpus"), "--out",
+                                          str(work / "run")], ROOT, env)
+        raw = subprocess.run([py, "-c", RAW, str(work / "run" / "documents.parquet"), str(workers), str(batch)],
+                             cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        a_sec = float(raw.stdout.strip().splitlines()[-1])
+        print(f"(a) raw nlp.pipe:   {words / a_sec:9,.0f} words/s ({a_sec:.1f} s)")
+        print(f"(b) full pipeline:  {words / b_sec:9,.0f} words/s ({b_sec:.1f} s, clean to tables)"
+              f"   b/a = {a_sec / b_sec:.2f} (target >= 0.85)")
+
+        q_sec, q_largest, q_tree = timed([py, "-m", "pipeline", "run", "--seeds", str(quarter), "--out",
+                                          str(work / "run-quarter")], ROOT, env)
+
+        project = work / "project"
+        _copy_project(project)
+        subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+        timed(["dvc", "repro", "-q"], project, env)  # the model and the evaluate stage, on the seed
+        shutil.rmtree(project / "seeds")
+        shutil.copytree(work / "corpus", project / "seeds")
+        extra = project / "seeds" / "article-zz-new.txt"
+        build_corpus(work / "one", 1, seed=args.n + 1)
+        full, _, _ = timed(["dvc", "repro", "-q"], project, env)
+        shutil.copy(work / "one" / "article-00000.txt", extra)
+        one, _, _ = timed(["dvc", "repro", "-q"], project, env)
+        print(f"(c) dvc repro:      full {full:.1f} s, after adding 1 article {one:.1f} s"
+              f"   ratio = {one / full:.1%} (target <= 5%)")
+        print(f"(d) peak RSS:       N={args.n}: {b_tree / GIB:.2f} GiB process tree, {b_largest / GIB:.2f} GiB "
+              f"largest process; N/4: {q_tree / GIB:.2f} GiB tree, {q_largest / GIB:.2f} GiB largest"
+              f"   N vs N/4 = {b_tree / q_tree - 1:+.1%} tree (target <= 1.5 GiB, <= +10%)")
+        print(f"    (N/4 run: {q_sec:.1f} s)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _copy_project(dst: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    for f in files:
+        src = ROOT / f
+        if src.is_file() and f != "dvc.lock" and not f.startswith("data/eval"):
+            (dst / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst / f)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
