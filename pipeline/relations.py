@@ -69,6 +69,8 @@ class Rules:
     handover: frozenset[str] = frozenset()  # "deliveries of X to Kuwait": with a "to" receiver, a sale
     seller_verbs: frozenset[str] = frozenset()  # "the US approved the sale of X to Y": the subject sells
     org_kinds: dict[str, str] = field(default_factory=dict)  # ORG entity id -> registry kind (company, ministry…)
+    class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
+    weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
 
 
 @lru_cache(maxsize=8)
@@ -82,13 +84,14 @@ def load_rules(path: str | Path) -> Rules:
         for lemma, status in items:
             triggers.setdefault(lemma, {})[pred] = status
     fs = lambda key: frozenset(data.get(key) or ())  # noqa: E731
+    class_nouns = {noun: frozenset(classes) for noun, classes in (data.get("class_nouns") or {}).items()}
     default = frozenset(data["object_preps"]["default"])
     preps = {k: frozenset(v) | default for k, v in data["object_preps"].items()}
     return Rules(
         triggers, fs("supplier_lemmas"), fs("offer_lemmas"), fs("intent_lemmas"), fs("bridge_nouns"), fs("subject_bridge_nouns"), fs("light_verbs"), preps,
         fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
         frozenset(data["hedging"]["words"]), fs("titles"), fs("role_heads"), fs("government_titles"),
-        fs("handover_nouns"), fs("seller_verbs"),
+        fs("handover_nouns"), fs("seller_verbs"), class_nouns=class_nouns,
     )
 
 
@@ -125,9 +128,11 @@ class Relation:
 
 
 def with_registry(rules: Rules, registry) -> Rules:
-    """The rules plus what the gazetteers know of organisations (which ones are companies)."""
+    """The rules plus what the gazetteers know of organisations (which ones are companies) and of weapon systems
+    (their class: a drone, a fighter, a tank)."""
     kinds = {f"{ORG}:{o.id}": o.kind or "" for o in registry.organisations.values()}
-    return replace(rules, org_kinds=kinds)
+    classes = {f"{WEAPON_SYSTEM}:{w.id}": w.weapon_class for w in registry.weapons.values() if w.weapon_class}
+    return replace(rules, org_kinds=kinds, weapon_classes=classes)
 
 
 def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
@@ -337,6 +342,8 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
             if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
+            elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
+                roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes)
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             roles[OBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]

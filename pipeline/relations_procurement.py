@@ -213,6 +213,28 @@ def to_parties(tokens: Iterable[Token], ents: list[Span], anchors: dict, prep_wo
     return out
 
 
+ANAPHOR_WINDOW = 300  # tokens before the trigger in which the system a class noun refers to must be named
+DEFINITE = frozenset({"the", "this", "these", "those"})
+
+
+def class_anaphor(trigger: Token, class_nouns: dict, weapon_classes: dict) -> list[Span]:
+    """The system a definite class noun stands for when the statement names none: "Ukraine and Qatar also operate
+    the aircraft" after the TB2 (a uav) was named. Only when exactly one system of a fitting class (registry class
+    listed for the noun in rules.yaml class_nouns) was named in the preceding text window; else none."""
+    doc = trigger.doc
+    for c in trigger.children:
+        classes = class_nouns.get(c.lemma_.lower())
+        if c.dep_ not in ("dobj", "nsubjpass") or not classes or not any(d.lower_ in DEFINITE for d in c.children):
+            continue
+        if any(t.ent_type_ for t in c.subtree):
+            return []
+        before = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and trigger.i - ANAPHOR_WINDOW <= e.start
+                  and e.end <= trigger.i and weapon_classes.get(e.kb_id_) in classes]
+        if len({e.kb_id_ for e in before}) == 1:
+            return [before[-1]]
+    return []
+
+
 def sellers_named(spine: set[Token], objs: list[Span], ents: list[Span], anchors: dict) -> list[Span]:
     """Sellers a procurement names beside its own "from" argument: "from X" on the systems' phrases ("180 K2 tanks
     and 212 K9 howitzers from South Korea") and the "with" party of a contract ("a contract for 30 Rafale jets with

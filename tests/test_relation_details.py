@@ -215,3 +215,20 @@ def test_a_deal_for_the_sale_to_a_receiver_is_the_receivers(nlp, rules):
     rels = found(nlp, rules, "Turkey signed a deal for the sale of 24 Bayraktar TB2 drones to Kuwait.")
     assert triples(rels) == {("COUNTRY:KWT", "procures", "WEAPON_SYSTEM:bayraktar-tb2", False)}
     assert details(rels) == {("COUNTRY:KWT", "WEAPON_SYSTEM:bayraktar-tb2"): (24, None, "COUNTRY:TUR")}
+
+
+# --- a definite class noun for the one system named before ----------------------------------------------------
+def test_coordinated_operators_of_the_aircraft_named_before(nlp, rules):
+    rels = found(nlp, rules, "Nigeria received its first Bayraktar TB2 drones last year. Morocco and Ethiopia also "
+                             "operate the aircraft, according to analysts.", "procures")
+    assert {("COUNTRY:MAR", "WEAPON_SYSTEM:bayraktar-tb2"), ("COUNTRY:ETH", "WEAPON_SYSTEM:bayraktar-tb2")} <= {
+        (r.subject.kb_id_, r.object.kb_id_) for r in rels}
+
+
+def test_class_noun_of_another_class_or_two_candidates_is_left_alone(nlp, rules):
+    tanks = found(nlp, rules, "Poland ordered K2 tanks in July. Romania also operates the aircraft.", "procures")
+    assert not any(r.subject.kb_id_ == "COUNTRY:ROU" for r in tanks)
+    one = found(nlp, rules, "Greece flies the Rafale. Croatia also operates the jets.", "procures")
+    assert ("COUNTRY:HRV", "WEAPON_SYSTEM:rafale") in {(r.subject.kb_id_, r.object.kb_id_) for r in one}
+    two = found(nlp, rules, "Greece flies the Rafale and the F-16. Croatia also operates the jets.", "procures")
+    assert not any(r.subject.kb_id_ == "COUNTRY:HRV" for r in two)
