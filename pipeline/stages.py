@@ -115,7 +115,7 @@ def run_entities(annotated, model_path, out_dir, *, nlp=None):
     return nlp
 
 
-def run_relations(annotated, model_path, mentions_path, rules_path, out, *, nlp=None):
+def run_relations(annotated, model_path, mentions_path, rules_path, out, *, nlp=None, documents_path=None):
     nlp = nlp or annotate_core.load_pipeline(model_path)
     rules = relations_core.with_registry(relations_core.load_rules(str(rules_path)),
                                          nlp.get_pipe("defnews_entity_resolver").registry)
@@ -123,9 +123,13 @@ def run_relations(annotated, model_path, mentions_path, rules_path, out, *, nlp=
         r["mention_id"]: r["entity_id"]
         for r in pq.read_table(mentions_path, columns=["mention_id", "entity_id"]).to_pylist()
     }
+    published = {}  # doc_id -> publication date: places "on Monday", "on March 3" (relations.date)
+    if documents_path is not None:
+        published = {r["doc_id"]: r["published"]
+                     for r in pq.read_table(documents_path, columns=["doc_id", "published"]).to_pylist()}
     rows = []
     for doc_id, doc in annotate_core.load_docs(annotated, nlp):
-        rels = relations_core.extract_relations(doc, rules)
+        rels = relations_core.extract_relations(doc, rules, published=published.get(doc_id))
 
         def mention_of(span, doc_id=doc_id):
             return entities_core.mention_id(doc_id, span.start_char, span.end_char)
@@ -147,7 +151,7 @@ def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list
                  batch_size=params["annotate"]["batch_size"], workers=workers, nlp=nlp)
     run_entities(interim / "annotated.spacy", None, out_dir, nlp=nlp)
     run_relations(interim / "annotated.spacy", None, out_dir / "mentions.parquet", params["relations"]["rules"],
-                  out_dir / "relations.parquet", nlp=nlp)
+                  out_dir / "relations.parquet", nlp=nlp, documents_path=out_dir / "documents.parquet")
     shutil.rmtree(interim, ignore_errors=True)
     return rows
 
