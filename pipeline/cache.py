@@ -31,7 +31,8 @@ PACKAGE = Path(__file__).resolve().parent
 # dvc.yaml lists the same files as the stage's deps; a test keeps the two in step.
 STAGE_CODE = {
     "annotate": ("annotate.py", "components.py", "entities.py", "gazetteer.py", "labels.py"),
-    "relations": ("relations.py", "entities.py", "gazetteer.py", "labels.py"),
+    "relations": ("relations.py", "relations_dates.py", "relations_procurement.py", "entities.py", "gazetteer.py",
+                  "labels.py"),
 }
 
 

@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     rel = sub.add_parser("relations", help="annotated Docs + mentions -> relations table")
     rel.add_argument("--annotated", required=True, type=Path)
     rel.add_argument("--model", required=True, type=Path)
+    rel.add_argument("--documents", required=True, type=Path, help="documents table (publication dates)")
     rel.add_argument("--mentions", required=True, type=Path)
     rel.add_argument("--cache", required=True, type=Path, help="per-document relation records kept between runs")
     rel.add_argument("--out", required=True, type=Path)
@@ -87,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"evaluate: entity F1 {e['f']:.3f}, relation F1 {r['f']:.3f}, "
                   f"negated output as positive {scores.negated_as_positive}")
         elif args.command == "relations":
-            stages.run_relations(args.annotated, args.model, args.mentions, params["relations"]["rules"], args.out,
+            stages.run_relations(args.annotated, args.model, args.documents, args.mentions, params["relations"]["rules"],
+                                 args.out,
                                  cache_path=args.cache)
     except (ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -11,10 +11,15 @@ Pure core: `extract_relations(doc, rules)` takes an annotated Doc (entities reso
   ("Haluk Bayraktar, Baykar's chief executive") give holds_role;
 - maker rules: a company's possessive or "X-made/X-built" on a weapon system ("Baykar’s Bayraktar TB2") gives
   manufactures.
-Negation and hedges become columns, never dropped rows. Nothing here reads files except `load_rules`.
+Negation and hedges become columns, never dropped rows. Procurement statements also carry their details (quantity,
+value, supplier: `relations_procurement`), and every trigger statement the day it gives ("met on Monday", resolved
+against the article's publication date passed as `published`: `relations_dates`). Selling words ("Türkiye sold X to
+Ukraine", "the sale of F-16s to Türkiye", "deliveries of X to Kuwait") make the receiver the subject of procures and
+the seller its supplier, never a buyer. Nothing here reads files except `load_rules`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -27,6 +32,8 @@ import yaml
 if TYPE_CHECKING:  # Docs come from the annotate stage; the cached path never imports spaCy
     from spacy.tokens import Doc, Span, Token
 
+from . import relations_dates as dates
+from . import relations_procurement as procurement
 from .labels import (
     ARGUMENT_LABELS, COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_CLASS_NOUNS,
     WEAPON_SYSTEM,
@@ -61,7 +68,11 @@ class Rules:
     titles: frozenset[str]
     role_heads: frozenset[str]
     government_titles: frozenset[str]
+    handover: frozenset[str] = frozenset()  # "deliveries of X to Kuwait": with a "to" receiver, a sale
+    seller_verbs: frozenset[str] = frozenset()  # "the US approved the sale of X to Y": the subject sells
     org_kinds: dict[str, str] = field(default_factory=dict)  # ORG entity id -> registry kind (company, ministry…)
+    class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
+    weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
 
 
 @lru_cache(maxsize=8)
@@ -75,12 +86,14 @@ def load_rules(path: str | Path) -> Rules:
         for lemma, status in items:
             triggers.setdefault(lemma, {})[pred] = status
     fs = lambda key: frozenset(data.get(key) or ())  # noqa: E731
+    class_nouns = {noun: frozenset(classes) for noun, classes in (data.get("class_nouns") or {}).items()}
     default = frozenset(data["object_preps"]["default"])
     preps = {k: frozenset(v) | default for k, v in data["object_preps"].items()}
     return Rules(
         triggers, fs("supplier_lemmas"), fs("offer_lemmas"), fs("intent_lemmas"), fs("bridge_nouns"), fs("subject_bridge_nouns"), fs("light_verbs"), preps,
         fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
         frozenset(data["hedging"]["words"]), fs("titles"), fs("role_heads"), fs("government_titles"),
+        fs("handover_nouns"), fs("seller_verbs"), class_nouns=class_nouns,
     )
 
 
@@ -110,16 +123,23 @@ class Relation:
     status: str | None = None
     role: str | None = None
     confidence: float = 0.7
+    quantity: int | None = None  # procures / considers_procuring: how many ("ordered 24 TB2 drones")
+    value: str | None = None  # procures / considers_procuring: the sum as written ("$4.5 billion")
+    supplier: Span | None = None  # procures / considers_procuring: the seller ("from Baykar", "Türkiye sold")
+    date: dt.date | None = None  # the day the statement gives ("met on Monday"), resolved (relations_dates)
 
 
 def with_registry(rules: Rules, registry) -> Rules:
-    """The rules plus what the gazetteers know of organisations (which ones are companies)."""
+    """The rules plus what the gazetteers know of organisations (which ones are companies) and of weapon systems
+    (their class: a drone, a fighter, a tank)."""
     kinds = {f"{ORG}:{o.id}": o.kind or "" for o in registry.organisations.values()}
-    return replace(rules, org_kinds=kinds)
+    classes = {f"{WEAPON_SYSTEM}:{w.id}": w.weapon_class for w in registry.weapons.values() if w.weapon_class}
+    return replace(rules, org_kinds=kinds, weapon_classes=classes)
 
 
-def extract_relations(doc: Doc, rules: Rules) -> list[Relation]:
-    """Every relation the document states, one record per (subject, predicate, object, sentence)."""
+def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
+    """Every relation the document states, one record per (subject, predicate, object, sentence).
+    `published` (the article's date: a date or an ISO string) places dates without a year and day names."""
     focus = _focus_country(doc)
     found: list[Relation] = []
     context: dict[str, Span] = {}  # the last entity that was a subject, per pronoun kind
@@ -129,7 +149,7 @@ def extract_relations(doc: Doc, rules: Rules) -> list[Relation]:
         for tok in sent:
             preds = rules.triggers.get(tok.lemma_.lower()) or rules.triggers.get(tok.lower_)
             if preds:
-                found += _trigger_relations(tok, preds, ents, anchors, sent, rules, context)
+                found += _trigger_relations(tok, preds, ents, anchors, sent, rules, context, published)
         for e in ents:
             if _is_subject(e):
                 context[PRONOUN_KIND.get(e.label_, "")] = e
@@ -179,6 +199,8 @@ def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: st
             return None
         t = t.head
     chain.reverse()  # chain[0] is the child of the trigger
+    # "a contract worth $1.8bn for 14 F-16 jets": the parser hangs the object off the sum; read past it
+    chain = [t for t in chain[:-1] if not (t.lower_ == "worth" or t.ent_type_ == "MONEY")] + chain[-1:]
     first = chain[0]
     rest = chain[1:]
     if first.dep_ in ("nsubj", "csubj", "nsubjpass") and rest and first.lemma_.lower() in rules.subject_bridge:
@@ -295,7 +317,8 @@ def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span],
     return []
 
 
-def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context=None) -> list[Relation]:
+def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context=None, published=None
+                       ) -> list[Relation]:
     out = []
     lemma = trigger.lemma_.lower()
     ents = [e for e in ents if anchors[e] is not None]  # phrases owned by another entity take no part
@@ -321,6 +344,8 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
             if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
+            elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
+                roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes)
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             roles[OBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
@@ -331,6 +356,9 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 roles[OBJ] = [e for e in ents if anchors[e].head == verb and anchors[e].dep_ in ("dobj", "attr")]
         pred_final, status_final = pred, status
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
+        if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
+            # "the US approved the sale of F-16s to Türkiye": who approves a sale sells (the sale noun speaks)
+            roles[OBJ] = [o for o in roles[OBJ] if not _through_sale(trigger, anchors.get(o), ents, anchors, rules)]
         if pred == "procures":
             if lemma in rules.offer:
                 continue
@@ -338,12 +366,15 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                                                for g in c.children) for c in trigger.children)
             if lemma in rules.supplier and own:  # "the US would send its NMESIS to …": a deployment, no sale
                 continue
-            if lemma in rules.supplier:  # "Türkiye sold drones to Ukraine": the receiver procures
-                buyers = [e for e in ents if _role(trigger, anchors[e], "deploys_to", rules) == OBJ
-                          and anchors[e].head.lower_ == "to"]
-                if not buyers:
+            if lemma in rules.supplier or (lemma in rules.handover and trigger.pos_ == "NOUN"):
+                # "Türkiye sold drones to Ukraine", "deliveries of Typhoons to Kuwait": the receiver procures
+                buyers = _receivers(trigger, roles[OBJ], ents, anchors, rules)
+                if buyers:
+                    sellers = roles[SUBJ] + roles[SUPPLIER] + _seller_governors(trigger, ents, anchors, rules)
+                    roles[SUPPLIER] = [e for e in _unique(sellers) if e.kb_id_ not in {b.kb_id_ for b in buyers}]
+                    roles[SUBJ] = buyers
+                elif lemma in rules.supplier:
                     continue
-                roles[SUPPLIER], roles[SUBJ] = roles[SUBJ], buyers
             if _under_intent(trigger, rules):
                 pred_final, status_final = "considers_procuring", "considering"
             # "buy TB2 drones from Turkish defence company Baykar": a company that sells a system makes it
@@ -361,6 +392,15 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 pairs = [(a, b) for a, b in pairs if _is_maker(a, rules) == _is_maker(b, rules)]
         else:
             pairs = [(s, o) for s in roles[SUBJ] for o in roles[OBJ]]
+        # a date on the trigger's clause, or one the parser hung on its object ("sold drones … on Monday")
+        objects_path = [t for _, o in pairs for t in _path(anchors.get(o), trigger)]
+        date = dates.statement_date(trigger, _own_clause(trigger, rules) + objects_path, sent, published) \
+            if pairs else None
+        procurement_pred = pred_final in ("procures", "considers_procuring")
+        if procurement_pred and pairs:
+            spine = _spine(trigger, [anchors.get(o) for o in roles[OBJ]], rules)
+            value = procurement.value_of(spine, sent)
+            parties = roles[SUPPLIER] + procurement.sellers_named(spine, roles[OBJ], ents, anchors)
         makers = _unique(roles[SUBJ]) if pred_final == "manufactures" and pairs else []
         for i, a in enumerate(makers):  # "developed by IAI together with Boeing": the makers cooperate
             for b in makers[i + 1 :]:
@@ -370,9 +410,78 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
         for s, o in pairs:
             if s.kb_id_ == o.kb_id_:
                 continue
+            extra = {}
+            if procurement_pred:
+                extra = dict(quantity=procurement.quantity_of(o, anchors.get(o), ents), value=value,
+                             supplier=procurement.pick_supplier(parties, anchors, {s.kb_id_, o.kb_id_}))
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
-                                status_final if pred_final in ("procures", "considers_procuring") else None,
-                                None, conf))
+                                status_final if procurement_pred else None, None, conf, date=date, **extra))
+    return out
+
+
+def _path(anchor: Token | None, trigger: Token) -> list[Token]:
+    """The words from `anchor` up to (not including) `trigger`, when the trigger governs it; else none."""
+    chain, t = [], anchor
+    while t is not None and t != trigger:
+        chain.append(t)
+        if t.head == t or len(chain) > 6:
+            return []
+        t = t.head
+    return chain if t == trigger else []
+
+
+def _through_sale(trigger: Token, anchor: Token | None, ents, anchors, rules: Rules) -> bool:
+    """The object is reached through a selling noun that speaks for itself: one with a receiver ("a deal for the
+    sale of X to Y": Y procures) or one a seller approves ("the US approved the sale of F-16s"). A buyer's "contract
+    for the supply of X" stays the buyer's."""
+    for t in _path(anchor, trigger):
+        if t.pos_ == "NOUN" and t.lemma_.lower() in rules.supplier - rules.offer:
+            if (t.head == trigger and trigger.lemma_.lower() in rules.seller_verbs) or \
+                    _receivers(t, [o for o in ents if anchors.get(o) == anchor], ents, anchors, rules):
+                return True
+    return False
+
+
+def _receivers(trigger: Token, objs: list[Span], ents, anchors, rules: Rules) -> list[Span]:
+    """Who receives what a trigger sells or delivers: "to X" on the trigger, on the system sold ("the sale of
+    F-16s to Türkiye"), or on the verb a selling noun is the object of ("approved the sale of F-16s to Türkiye")."""
+    buyers = [e for e in ents if _role(trigger, anchors[e], "deploys_to", rules) == OBJ
+              and anchors[e].head.lower_ == "to"]
+    where = [anchors.get(o) for o in objs if anchors.get(o) is not None]
+    if trigger.pos_ == "NOUN" and trigger.dep_ in ("dobj", "nsubjpass", "nsubj") and trigger.head.pos_ == "VERB":
+        where.append(trigger.head)
+    buyers += procurement.to_parties(where, ents, anchors)
+    return [b for b in _unique(buyers) if b.label_ in (COUNTRY, ORG)]
+
+
+def _seller_governors(trigger: Token, ents, anchors, rules: Rules) -> list[Span]:
+    """The subject of the verb a selling noun depends on, when that verb approves or concludes a sale: "the US
+    approved the sale of …", "the sale … was approved by Congress"."""
+    if trigger.pos_ != "NOUN" or trigger.dep_ not in ("dobj", "nsubjpass") or trigger.head.lemma_.lower() not in \
+            rules.seller_verbs:
+        return []
+    verb = trigger.head
+    return [e for e in ents if anchors[e] is not None and _role(verb, anchors[e], "", rules, e.label_) == SUBJ]
+
+
+def _spine(trigger: Token, objects: list[Token | None], rules: Rules) -> set[Token]:
+    """The words a procurement statement is made of: the trigger, the words leading from it to its objects, and the
+    clause words it hangs off (not across a coordination: "bought X for $1bn and ordered Y")."""
+    spine = {trigger}
+    for a in objects:
+        spine.update(_path(a, trigger))
+    return spine | set(_own_clause(trigger, rules, across_conj=False))
+
+
+def _own_clause(trigger: Token, rules: Rules, across_conj: bool = True) -> list[Token]:
+    """The clause words a trigger takes its subject from (`_clause_heads`), short of a reporting clause: in "Poland
+    will buy X, the minister said on Monday" the date is the saying's, not the buying's."""
+    out, prev = [], trigger
+    for head in _clause_heads(trigger, rules):
+        if prev.dep_ in ("ccomp", "parataxis") or (prev.dep_ == "conj" and not across_conj):
+            break
+        out.append(head)
+        prev = head
     return out
 
 
@@ -617,16 +726,30 @@ def _unique(spans: Iterable[Span]) -> list[Span]:
     return out
 
 
+DETAILS = ("quantity", "value", "supplier", "date")
+
+
+def _with_details(r: Relation, other: Relation) -> Relation:
+    """`r`, its missing details (quantity, value, supplier, date) filled from another record of the same triple."""
+    fill = {k: getattr(other, k) for k in DETAILS if getattr(r, k) is None and getattr(other, k) is not None}
+    return replace(r, **fill) if fill else r
+
+
 def _dedupe(rels: list[Relation]) -> list[Relation]:
-    """One record per (subject mention, predicate, object mention); the most confident rule wins."""
+    """One record per (subject mention, predicate, object mention); the most confident rule wins, and takes the
+    details another rule found ("signed a contract worth $370m to buy": the value from "contract")."""
     best: dict[tuple, Relation] = {}
     for r in rels:
         a, b = (r.subject.start, r.subject.end), (r.object.start, r.object.end)
         if r.predicate in SYMMETRIC_PREDICATES and b < a:
             a, b = b, a
         key = (a, r.predicate, b)
-        if key not in best or r.confidence > best[key].confidence:
+        if key not in best:
             best[key] = r
+        elif r.confidence > best[key].confidence:
+            best[key] = _with_details(r, best[key])
+        else:
+            best[key] = _with_details(best[key], r)
     return sorted(best.values(), key=lambda r: (r.sentence.start, r.subject.start, r.object.start, r.predicate))
 
 
@@ -644,26 +767,36 @@ def relation_records(doc_id: str, rels: list[Relation], mention_of) -> list[dict
             {
                 "doc_id": doc_id, "predicate": r.predicate,
                 "negated": r.negated, "negation_cue": r.negation_cue, "hedged": r.hedged,
-                "status": r.status, "role": r.role, "confidence": r.confidence, "trigger": r.trigger,
+                "status": r.status, "role": r.role, "quantity": r.quantity, "value": r.value, "date": r.date,
+                "confidence": r.confidence, "trigger": r.trigger,
                 "rule": r.rule, "evidence": stripped, "evidence_start": start, "evidence_end": end,
                 "subject_mention_id": mention_of(r.subject), "object_mention_id": mention_of(r.object),
+                "supplier_mention_id": mention_of(r.supplier) if r.supplier is not None else None,
             }
         )
     return records
 
 
 def resolve_records(records: Iterable[dict], entity_of: dict[str, str]) -> list[dict]:
-    """Table rows: subject and object entity ids from the mention ids, the content-derived relation_id; records
-    whose arguments did not resolve, or resolve to one entity, are dropped; the same entity triple stated twice in
-    one sentence by two mentions collapses to one row."""
+    """Table rows: subject, object and supplier entity ids from the mention ids, the content-derived relation_id;
+    records whose arguments did not resolve, or resolve to one entity, are dropped; the same entity triple stated
+    twice in one sentence by two mentions collapses to one row (details merged)."""
     unique: dict[str, dict] = {}
     for rec in records:
+        rec = dict(rec)
         s_id, o_id = entity_of.get(rec["subject_mention_id"]), entity_of.get(rec["object_mention_id"])
         if s_id is None or o_id is None or s_id == o_id:
             continue
+        supplier = rec.pop("supplier_mention_id", None)
+        supplier_id = entity_of.get(supplier) if supplier else None
         key = f"{rec['doc_id']}|{s_id}|{rec['predicate']}|{o_id}|{rec['evidence_start']}|{rec['evidence_end']}"
         rid = hashlib.sha256(key.encode()).hexdigest()[:16]
-        unique.setdefault(rid, {"relation_id": rid, "subject_id": s_id, "object_id": o_id, **rec})
+        row = {"relation_id": rid, "subject_id": s_id, "object_id": o_id,
+               "supplier_id": None if supplier_id in (s_id, o_id) else supplier_id, **rec}
+        kept = unique.setdefault(rid, row)
+        for k in ("quantity", "value", "supplier_id", "date"):
+            if kept[k] is None:
+                kept[k] = row[k]
     return list(unique.values())
 
 

@@ -117,6 +117,23 @@ RELATIONS = Table(
         _c("hedged", BOOL, "True when the statement is hedged (could, reportedly, expected to).", False),
         _c("status", STR, "For procures/considers_procuring: considering, ordered, delivered or operates."),
         _c("role", STR, "For holds_role: the title as written (Defence Minister)."),
+        _c("quantity", I32, "For procures/considers_procuring: how many of the system the sentence states, from a "
+           "number on the system's own noun phrase (\"ordered 24 Bayraktar TB2 drones\", \"the purchase of 24 TB2\", "
+           "\"two dozen\"); null when none."),
+        _c("value", STR, "For procures/considers_procuring: the sum of the deal as written in the sentence, currency "
+           "included and approximators (about, nearly, up to) dropped: \"$4.5 billion\", \"$370m\", "
+           "\"4 billion euros\"; not normalised, not converted; null when none is attached to the statement."),
+        _c("supplier_id", STR, "For procures/considers_procuring: entities.entity_id of the seller or supplier the "
+           "sentence names (\"from Baykar\", \"Türkiye sold … to Ukraine\", \"the US approved the sale of … to\", "
+           "\"a contract for … with Dassault\"); the buyer is always subject_id, never the supplier; null when none."),
+        _c("date", pa.date32(), "The day the sentence gives for the statement (filled for meets and visits, and for "
+           "other trigger-based predicates when stated): a date phrase on the statement's own clause. A full date "
+           "(\"12 June 2025\") as written; a day and month (\"on March 3\") in the year of documents.published, a "
+           "year earlier if that falls after publication (a year later for future-tense statements that would fall "
+           "before it); a day name (\"on Monday\"; also today/yesterday) the most recent such day on or before "
+           "documents.published (\"last Monday\": strictly before; future tense or \"next Monday\": the next such day "
+           "on or after it). Null when no day-precise date is stated, or when it needs the publication date and "
+           "there is none."),
         _c("confidence", F32, "Rule confidence in [0, 1].", False),
         _c("trigger", STR, "The word that triggered the rule.", False),
         _c("rule", STR, "Name of the rule that fired.", False),
@@ -132,7 +149,8 @@ TABLES = {t.name: t for t in (DOCUMENTS, MENTIONS, ENTITIES, RELATIONS)}
 
 # What the relations stage caches per document: a relations row before entity ids are known (see relations.py).
 RELATION_RECORD_SCHEMA = pa.schema(
-    [f for f in RELATIONS.schema if f.name not in ("relation_id", "subject_id", "object_id")]
+    [f for f in RELATIONS.schema if f.name not in ("relation_id", "subject_id", "object_id", "supplier_id")]
+    + [pa.field("supplier_mention_id", STR)]
 )
 
 

@@ -127,10 +127,11 @@ def run_entities(annotated, model_path, out_dir, *, nlp=None):
     log(f"entities: {len(mentions)} mentions of {len(ents)} entities")
 
 
-def run_relations(annotated, model_path, mentions_path, rules_path, out, *, cache_path=None, nlp=None,
-                  model_fp=None):
-    """Relations of new documents (keyed by their annotation and the rules), reused for the rest, then resolved
-    to the corpus-level entity ids. A rules change re-extracts from the stored Docs; nothing is parsed again."""
+def run_relations(annotated, model_path, documents_path, mentions_path, rules_path, out, *, cache_path=None,
+                  nlp=None, model_fp=None):
+    """Relations of new documents (keyed by their annotation, publication date and the rules), reused for the rest,
+    then resolved to the corpus-level entity ids. A rules change re-extracts from the stored Docs; nothing is
+    parsed again. The publication date places "on Monday" or "on March 3" (relations.date)."""
     registry = _registry(model_path, nlp)
     rules = relations_core.with_registry(relations_core.load_rules(str(rules_path)), registry)
     stage_fp = cache_core.fingerprint(
@@ -141,7 +142,8 @@ def run_relations(annotated, model_path, mentions_path, rules_path, out, *, cach
     index = annotate_core.read_index(annotated)
     cache_path = cache_path or annotated.parent / "relation_records.parquet"
     records = cache_core.RowCache(cache_path, RELATION_RECORD_SCHEMA, stage_fp)
-    keys = [cache_core.doc_key(stage_fp, r["key"]) for r in index]
+    published = {r["doc_id"]: r["published"] for r in cache_core.read_parquet(documents_path, ["doc_id", "published"])}
+    keys = [cache_core.doc_key(stage_fp, r["key"], published.get(r["doc_id"])) for r in index]
     todo = [(r, k) for r, k in zip(index, keys) if k not in records]
     if todo:
         vocab = nlp.vocab if nlp is not None else annotate_core.blank_vocab()
@@ -153,7 +155,8 @@ def run_relations(annotated, model_path, mentions_path, rules_path, out, *, cach
                 return entities_core.mention_id(doc_id, span.start_char, span.end_char)
 
             # a document annotate could not parse has no sentences, hence no relations
-            rels = relations_core.extract_relations(doc, rules) if doc.has_annotation("SENT_START") else []
+            rels = (relations_core.extract_relations(doc, rules, published=published.get(doc_id))
+                    if doc.has_annotation("SENT_START") else [])
             records.put(key, relations_core.relation_records(doc_id, rels, mention_of))
     records.save(keys)
     entity_of = {
@@ -182,8 +185,8 @@ def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list
     run_annotate(out_dir / "documents.parquet", None, interim / "annotated",
                  batch_size=params["annotate"]["batch_size"], workers=workers, nlp=nlp, model_fp=model_fp)
     run_entities(interim / "annotated", None, out_dir, nlp=nlp)
-    run_relations(interim / "annotated", None, out_dir / "mentions.parquet", params["relations"]["rules"],
-                  out_dir / "relations.parquet", nlp=nlp, model_fp=model_fp)
+    run_relations(interim / "annotated", None, out_dir / "documents.parquet", out_dir / "mentions.parquet",
+                  params["relations"]["rules"], out_dir / "relations.parquet", nlp=nlp, model_fp=model_fp)
     shutil.rmtree(interim, ignore_errors=True)
     return rows
 

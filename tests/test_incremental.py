@@ -4,9 +4,11 @@ import shutil
 
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import DEV_ARTICLES, TABLES, read_tables
 from pipeline import stages
+from pipeline.cache import STAGE_CODE
 
 ARTICLES = ["kuwait-tb2-2023.txt", "poland-tb2-2021.txt", "germany-arrow3-2023.txt"]
 
@@ -18,9 +20,9 @@ def run(seeds, out, params, nlp, *, model_fp="model-1", rules=None):
     ann = stages.run_annotate(out / "documents.parquet", None, out / "interim" / "annotated", nlp=nlp,
                               model_fp=model_fp, batch_size=params["annotate"]["batch_size"], workers=1)
     stages.run_entities(out / "interim" / "annotated", None, out, nlp=nlp)
-    rel = stages.run_relations(out / "interim" / "annotated", None, out / "mentions.parquet",
-                               rules or params["relations"]["rules"], out / "relations.parquet", nlp=nlp,
-                               model_fp=model_fp)
+    rel = stages.run_relations(out / "interim" / "annotated", None, out / "documents.parquet",
+                               out / "mentions.parquet", rules or params["relations"]["rules"],
+                               out / "relations.parquet", nlp=nlp, model_fp=model_fp)
     return ann, rel
 
 
@@ -117,3 +119,13 @@ def test_a_damaged_cache_is_recomputed_not_trusted(seeds, tmp_path, params, nlp)
     ann, rel = run(seeds, out, params, nlp)
     assert ann.parsed == 3 and rel["extracted"] == 3
     assert_same_tables(read_tables(out), tables)
+
+
+def test_cache_keys_cover_every_module_dvc_tracks_for_the_stage():
+    """A module a stage's results depend on is in both its cache key (STAGE_CODE) and its dvc.yaml deps."""
+    dvc = yaml.safe_load(open("dvc.yaml", encoding="utf-8"))["stages"]
+    for stage, modules in STAGE_CODE.items():
+        deps = set(dvc[stage]["deps"])
+        assert {f"pipeline/{m}" for m in modules} <= deps, stage
+        tracked = {d.removeprefix("pipeline/") for d in deps if d.startswith("pipeline/")}
+        assert tracked - set(modules) <= {"cache.py", "schemas.py", "stages.py"}, stage
