@@ -9,7 +9,12 @@ import sys
 from pathlib import Path
 
 from . import stages
-from .settings import ConfigError, load_params
+from .settings import ConfigError, check_inputs, load_params
+
+# Settings naming files (or the base model) each command reads, checked before anything is written.
+_ALL = ["clean.rules", "model.base", "model.gazetteers", "relations.rules"]
+NEEDS = {"run": _ALL, "evaluate": _ALL, "clean": ["clean.rules"], "build-model": ["model.base", "model.gazetteers"],
+         "relations": ["relations.rules"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                               encoding="utf-8")
             return 0
         params = load_params(args.params)
+        check_inputs(params, args.params, NEEDS.get(args.command, []))
         if args.command == "run":
             rows = stages.run_all(args.seeds, args.out, params, workers=args.workers)
             print(stages.summary(rows))

@@ -6,13 +6,18 @@ news API becomes one `RawDocument` per record (`source_path` is `file.jsonl:LINE
 record); a line that is no JSON object or a record with no text gets its own row with the reason. A saved HTML page
 gives its main text and metadata through trafilatura (parsed, never rendered, nothing fetched). Hidden files (a name starting
 with ".") and editor leftovers (`~$x`, `x~`, `*.swp`) are skipped by rule and never become rows; nothing is
-followed outside the seeds folder.
+followed outside the seeds folder: a symlink leaving it, a symlink loop, a symlink to a folder and a pipe or device
+are rejected with the reason, never read. Only .txt/.text/.md, JSON exports and HTML are read, as text; any other
+type (.pdf, .py, .sh, .pkl, .npy, no suffix) is rejected as unsupported, so nothing in seeds is executed or
+unpickled. A file name that is not UTF-8 is reported with its odd bytes as \\xNN.
 """
 from __future__ import annotations
 
 import codecs
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -57,13 +62,17 @@ def is_skipped(rel: Path) -> bool:
 def discover(seeds: Path) -> list[Path]:
     """Every candidate file under seeds, sorted by relative path (so ids and row order never depend on the OS)."""
     found = []
-    for p in seeds.rglob("*"):
+    for p in seeds.rglob("*"):  # rglob never descends into a symlinked folder
         rel = p.relative_to(seeds)
-        if is_skipped(rel) or p.is_dir():
+        if is_skipped(rel) or (p.is_dir() and not p.is_symlink()):
             continue
-        if p.is_file() or p.is_symlink():
-            found.append(rel)
+        found.append(rel)  # files, symlinks (to files, folders or nowhere), pipes and devices: each gets a row
     return sorted(found, key=lambda r: r.as_posix())
+
+
+def display_name(rel: Path) -> str:
+    """The '/'-separated relative path as text; bytes of a file name that are not UTF-8 are shown as \\xNN."""
+    return os.fsencode(rel.as_posix()).decode("utf-8", errors="backslashreplace")
 
 
 def decode(raw: bytes) -> tuple[str | None, str | None, str | None]:
@@ -106,16 +115,34 @@ def read_seeds(seeds: str | Path, *, max_bytes: int) -> Iterator[RawDocument]:
     root = seeds.resolve()
     kept: dict[str, str] = {}  # sha256 -> source_path of the first copy
     for rel in discover(seeds):
-        path, name = seeds / rel, rel.as_posix()
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            yield _row(name, b"", STATUS_REJECTED, "symlink pointing outside the seeds folder (not followed)")
-            continue
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                yield _row(name, name.encode(), STATUS_REJECTED, f"file too large ({size} bytes > {max_bytes})")
+        path, name = seeds / rel, display_name(rel)
+        if path.is_symlink():
+            try:
+                target = path.resolve()
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+                yield _row(name, b"", STATUS_REJECTED, "symlink loop (not followed)")
                 continue
-            raw = path.read_bytes()
+            if not target.is_relative_to(root):
+                yield _row(name, b"", STATUS_REJECTED, "symlink pointing outside the seeds folder (not followed)")
+                continue
+            if target.is_dir():
+                yield _row(name, b"", STATUS_REJECTED, "symlink to a folder (not followed; its files are read "
+                                                       "where they are)")
+                continue
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):
+                yield _row(name, b"", STATUS_REJECTED, "not a regular file (pipe, socket or device)")
+                continue
+            if st.st_size > max_bytes:
+                yield _row(name, name.encode(), STATUS_REJECTED,
+                           f"file too large ({st.st_size} bytes > {max_bytes})")
+                continue
+            with open(path, "rb") as fh:
+                raw = fh.read(max_bytes + 1)  # a file growing while we read cannot exceed the limit
+            if len(raw) > max_bytes:
+                yield _row(name, name.encode(), STATUS_REJECTED, f"file too large (> {max_bytes} bytes)")
+                continue
         except OSError as exc:
             yield _row(name, name.encode(), STATUS_REJECTED, f"unreadable: {exc.strerror or exc}")
             continue

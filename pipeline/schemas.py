@@ -5,6 +5,7 @@ from `TABLES`; nothing else in the project declares a column. This module does n
 """
 from __future__ import annotations
 
+import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,7 +166,9 @@ def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
 
 
 def write_table(table: Table, rows: list[dict], path: str | Path) -> Path:
-    """Validate rows against the schema and write Parquet atomically (tmp file, fsync, rename)."""
+    """Validate rows against the schema and write Parquet atomically (hidden tmp file, fsync, rename), so a reader,
+    or a run killed at any moment, sees the previous complete table or the new one. Temp files a killed run left
+    behind (`.NAME.PID.tmp` of a process that is gone) are removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = to_arrow(table, rows)
@@ -177,7 +180,25 @@ def write_table(table: Table, rows: list[dict], path: str | Path) -> Path:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    _remove_stale_tmp(path)
     return path
+
+
+def _remove_stale_tmp(path: Path) -> None:
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = old.name[len(path.name) + 2 : -len(".tmp")]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            old.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 def data_dictionary() -> str:

@@ -27,7 +27,47 @@ def load_params(path: str | Path = DEFAULT_PARAMS) -> dict:
     for group in ("model", "clean", "annotate", "relations"):
         if not isinstance(params.get(group), dict):
             raise ConfigError(f"{path}: missing or malformed group '{group}'")
+    for (group, key), (ok, expected) in SETTINGS.items():
+        if key not in params[group]:
+            raise ConfigError(f"{path}: missing setting '{group}.{key}' ({expected})")
+        if not ok(params[group][key]):
+            raise ConfigError(f"{path}: '{group}.{key}' must be {expected}, not {params[group][key]!r}")
     return params
+
+
+def _int(low: int):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
+
+
+def _text(v) -> bool:
+    return isinstance(v, str) and bool(v.strip())
+
+
+# Every setting the code reads: (group, key) -> (check, what it must be)
+SETTINGS = {
+    ("model", "base"): (lambda v: _text(v) or (isinstance(v, list) and bool(v) and all(map(_text, v))),
+                        "a model name or a list of names"),
+    ("model", "gazetteers"): (_text, "a folder path"),
+    ("clean", "rules"): (_text, "a file path"),
+    ("clean", "max_bytes"): (_int(1), "a positive integer"),
+    ("annotate", "workers"): (_int(0), "an integer >= 0"),
+    ("annotate", "batch_size"): (_int(1), "a positive integer"),
+    ("relations", "rules"): (_text, "a file path"),
+}
+
+
+def check_inputs(params: dict, path: str | Path, settings: list[str]) -> None:
+    """Before a stage writes anything: the files and the base model that the given settings name must exist."""
+    for setting in settings:
+        group, key = setting.split(".")
+        value = params[group][key]
+        if setting == "model.base":
+            try:
+                base_model_name(value)
+            except ConfigError as exc:
+                raise ConfigError(f"{path}: '{setting}': {exc}") from None
+        elif not Path(value).exists():
+            raise ConfigError(f"{path}: '{setting}': {value} not found")
 
 
 def base_model_name(candidates: list[str] | str) -> str:
