@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from . import cache
 from .entities import doc_mentions
-from .schemas import MENTIONS
+from .schemas import MENTIONS, RELATION_RECORD_SCHEMA
 from .settings import ConfigError
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
-INDEX_SCHEMA = pa.schema([pa.field("doc_id", pa.string(), nullable=False), pa.field("key", pa.string(), nullable=False)])
+INDEX_SCHEMA = pa.schema([pa.field(name, pa.string(), nullable=False) for name in ("doc_id", "key", "relation_key")]
+                         + [pa.field("error", pa.string())])  # why a document failed here (then it has no rows)
 
 
 def _check_model(path: Path) -> Path:
@@ -123,70 +124,129 @@ def model_fingerprint(model_path: str | Path) -> str:
 
 
 @dataclass
+class Relate:
+    """The relation rules the per-document pass applies (see `relations`), and their part of the cache key."""
+
+    rules: object  # relations.Rules
+    stage_fp: str
+    published: dict = field(default_factory=dict)  # doc_id -> publication date
+
+
+@dataclass
 class Annotated:
-    """What `annotate_corpus` did: keys in document order, how many were parsed, which failed and why."""
+    """What `annotate_corpus` did: keys in document order, how many documents were parsed, how many had their
+    relations extracted, which failed and why (doc_id -> reason)."""
 
     index: list[dict]
     parsed: int = 0
     reused: int = 0
+    related: int = 0
     failed: dict[str, str] = field(default_factory=dict)
 
 
 def annotate_corpus(
     texts: list[tuple[str, str]], out_dir: str | Path, *, load_nlp: Callable[[], Language], model_fp: str,
-    batch_size: int = 64, n_process: int = 1,
+    relate: Relate, batch_size: int = 64, n_process: int = 1,
 ) -> Annotated:
-    """Parse the documents whose key is new, reuse the rest, and write the stage's folder (module docstring).
+    """The per-document pass: parse the documents whose key is new (their mentions and relation records are taken
+    while the Doc is in memory), re-extract relation records from stored Docs whose relation key alone is new (a
+    rules change), reuse the rest, and write the stage's folder (module docstring).
 
     A document the pipeline fails on is parsed again on its own; if it fails alone, it is reported in
-    `Annotated.failed` (doc_id -> reason) and stored with no entities, and the run goes on."""
+    `Annotated.failed` and stored with no entities; a document the relation rules fail on gets no relations.
+    Either way the run goes on."""
+    from . import relations
+
     out_dir = Path(out_dir)
     docs_dir = out_dir / "docs"
     stage_fp = cache.fingerprint(cache.code_fingerprint("annotate"), model_fp)
     index = [{"doc_id": doc_id, "key": cache.doc_key(stage_fp, doc_id, text)} for doc_id, text in texts]
+    rel_keys = [cache.doc_key(relate.stage_fp, r["key"], relate.published.get(r["doc_id"])) for r in index]
     mentions = cache.RowCache(out_dir / "mentions.parquet", MENTIONS.schema, stage_fp)
-    todo = [
-        (doc_id, text, row["key"]) for (doc_id, text), row in zip(texts, index)
-        if row["key"] not in mentions or not (docs_dir / f"{row['key']}.spacy").exists()
-    ]
-    result = Annotated(index, parsed=len(todo), reused=len(texts) - len(todo))
+    records = cache.RowCache(out_dir / "relation_records.parquet", RELATION_RECORD_SCHEMA, relate.stage_fp)
+    todo, relate_only = [], []
+    for (doc_id, text), row, rkey in zip(texts, index, rel_keys):
+        if row["key"] not in mentions or not (docs_dir / f"{row['key']}.spacy").exists():
+            todo.append((doc_id, text, row["key"], rkey))
+        elif rkey not in records:
+            relate_only.append((doc_id, row["key"], rkey))
+    result = Annotated(index, parsed=len(todo), reused=len(texts) - len(todo), related=len(todo) + len(relate_only))
+
+    def extract(doc_id, doc, rkey):
+        try:
+            recs = relations.doc_records(doc_id, doc, relate.rules, relate.published.get(doc_id))
+        except Exception as exc:  # noqa: BLE001  (one document's bad luck, reported, never the run's)
+            result.failed.setdefault(doc_id, f"relations failed: {type(exc).__name__}: {exc}")
+            recs = []
+        records.put(rkey, recs)
+
+    def mention_rows(doc_id, doc):
+        try:
+            return doc_mentions(doc_id, doc)
+        except Exception as exc:  # noqa: BLE001
+            result.failed.setdefault(doc_id, f"entities failed: {type(exc).__name__}: {exc}")
+            return []
+
     if todo:
         nlp = load_nlp()
-        n_process = n_process or os.cpu_count() or 1
-        # one process per batch_size documents at most: a few new articles never pay for starting workers
-        n_process = max(1, min(n_process, len(todo) // batch_size))
         bar = tqdm(total=len(todo), desc="annotate", unit="doc", disable=None, file=sys.stderr)
-        for (doc_id, doc), key in _annotate_isolated(nlp, todo, batch_size, n_process, result.failed):
-            cache.atomic_write_bytes(doc_bytes(doc_id, doc), docs_dir / f"{key}.spacy")
-            mentions.put(key, doc_mentions(doc_id, doc))
+        for (doc_id, doc), key, rkey in _parse(nlp, todo, batch_size, n_process, result.failed):
+            cache.atomic_write_bytes(doc_bytes(doc_id, doc), docs_dir / f"{key}.spacy", durable=False)
+            mentions.put(key, mention_rows(doc_id, doc))
+            extract(doc_id, doc, rkey)
             bar.update()
         bar.close()
+    if relate_only:
+        vocab = blank_vocab()
+        for doc_id, key, rkey in tqdm(relate_only, desc="relations", unit="doc", disable=None, file=sys.stderr):
+            extract(doc_id, read_doc(docs_dir / f"{key}.spacy", vocab), rkey)
     keys = [row["key"] for row in index]
-    mentions.save(keys)
+    # A failure is not cached: the document is tried again next run (its keys are left out of the caches).
+    for r, rkey in zip(index, rel_keys):
+        r["relation_key"], r["error"] = rkey, result.failed.get(r["doc_id"])
+        if r["error"]:
+            mentions.put(r["key"], [])
+            records.put(rkey, [])
+    mentions.save(keys, skip={r["key"] for r in index if r["error"]})
+    records.save(rel_keys, skip={r["relation_key"] for r in index if r["error"]})
     cache.write_parquet(pa.Table.from_pylist(index, schema=INDEX_SCHEMA), out_dir / "index.parquet")
     _prune(docs_dir, {f"{k}.spacy" for k in keys})
     return result
 
 
-def _annotate_isolated(nlp, todo, batch_size, n_process, failed) -> Iterator[tuple[tuple[str, Doc], str]]:
+def _parse(nlp, todo, batch_size, n_process, failed):
+    """Texts up to CHUNK_CHARS go through `nlp.pipe` in batches (over worker processes when there are enough of
+    them: one per batch_size documents at most, so a few new articles never pay for starting workers); longer
+    texts go one at a time in this process, so one huge article never puts 64 chunks in memory at once."""
+    short = [t for t in todo if len(t[1]) <= CHUNK_CHARS]
+    long = [t for t in todo if len(t[1]) > CHUNK_CHARS]
+    n_process = n_process or os.cpu_count() or 1
+    n_process = max(1, min(n_process, len(short) // batch_size))
+    yield from _annotate_isolated(nlp, short, batch_size, n_process, failed)
+    yield from _annotate_isolated(nlp, long, 1, 1, failed)
+
+
+def _annotate_isolated(nlp, todo, batch_size, n_process, failed) -> Iterator[tuple[tuple[str, Doc], str, str]]:
     """`annotate` over the whole stream; after an error, the documents not yet done go one at a time."""
     done = 0
+    if not todo:
+        return
     try:
-        for pair, (_, _, key) in zip(annotate(nlp, ((d, t) for d, t, _ in todo), batch_size=batch_size,
-                                              n_process=n_process), todo):
-            yield pair, key
+        for pair, (_, _, key, rkey) in zip(annotate(nlp, ((t[0], t[1]) for t in todo), batch_size=batch_size,
+                                                    n_process=n_process), todo):
+            yield pair, key, rkey
             done += 1
         return
     except Exception as exc:  # noqa: BLE001  (reported per document below)
         print(f"annotate: batch failed ({type(exc).__name__}: {exc}); retrying its documents one by one",
               file=sys.stderr)
-    for doc_id, text, key in todo[done:]:
+    for doc_id, text, key, rkey in todo[done:]:
         try:
             [pair] = list(annotate(nlp, [(doc_id, text)], batch_size=1, n_process=1))
         except Exception as exc:  # noqa: BLE001
             failed[doc_id] = f"annotate failed: {type(exc).__name__}: {exc}"
             pair = (doc_id, nlp.make_doc(text))
-        yield pair, key
+        yield pair, key, rkey
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
@@ -203,13 +263,29 @@ def read_index(out_dir: str | Path) -> list[dict]:
     return cache.read_parquet(path)
 
 
-def read_mentions(out_dir: str | Path) -> list[dict]:
-    """The documents' mention rows (document-level entity ids), in index order; refuses a half-written folder."""
+def _read_rows(out_dir: str | Path, name: str, schema: pa.Schema, key: str) -> list[dict]:
+    """Rows of one of the folder's caches for the indexed documents, in index order; refuses a half-written
+    folder (a cache that lacks an indexed document)."""
     index = read_index(out_dir)
-    path = Path(out_dir) / "mentions.parquet"
-    meta = pq.read_schema(path).metadata or {}
-    stored = cache.RowCache(path, MENTIONS.schema, meta.get(b"stage_fingerprint", b"").decode())
-    missing = [r["doc_id"] for r in index if r["key"] not in stored]
+    path = Path(out_dir) / name
+    meta = pq.read_schema(path).metadata or {} if path.exists() else {}
+    stored = cache.RowCache(path, schema, meta.get(b"stage_fingerprint", b"").decode())
+    missing = [r["doc_id"] for r in index if r[key] not in stored and not r["error"]]
     if missing:
-        raise ConfigError(f"{path}: no mentions for {len(missing)} documents (e.g. {missing[0]}); re-run annotate")
-    return [m for r in index for m in stored.get(r["key"])]
+        raise ConfigError(f"{path}: no rows for {len(missing)} documents (e.g. {missing[0]}); re-run annotate")
+    return [row for r in index if not r["error"] for row in stored.get(r[key])]
+
+
+def failures(out_dir: str | Path) -> dict[str, str]:
+    """doc_id -> why the per-document pass failed on it."""
+    return {r["doc_id"]: r["error"] for r in read_index(out_dir) if r["error"]}
+
+
+def read_mentions(out_dir: str | Path) -> list[dict]:
+    """The documents' mention rows (document-level entity ids), in document order."""
+    return _read_rows(out_dir, "mentions.parquet", MENTIONS.schema, "key")
+
+
+def read_relation_records(out_dir: str | Path) -> list[dict]:
+    """The documents' relation records (mention ids, not yet entity ids), in document order."""
+    return _read_rows(out_dir, "relation_records.parquet", RELATION_RECORD_SCHEMA, "relation_key")

@@ -69,15 +69,18 @@ def doc_key(stage_fp: str, *content: object) -> str:
     return fingerprint(stage_fp, *(json.dumps(c, default=str, ensure_ascii=False) for c in content))[:32]
 
 
-def atomic_write_bytes(data: bytes, path: Path) -> None:
-    """Write to a hidden temp file beside `path`, fsync, rename: readers see the old file or the new one."""
+def atomic_write_bytes(data: bytes, path: Path, *, durable: bool = True) -> None:
+    """Write to a hidden temp file beside `path`, fsync, rename: readers see the old file or the new one.
+    `durable=False` skips the fsync (per-document cache files: a killed process still leaves whole files, and
+    a file lost to a power cut is only recomputed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -130,9 +133,9 @@ class RowCache:
     def put(self, key: str, rows: Iterable[dict]) -> None:
         self.rows[key] = list(rows)
 
-    def save(self, keys: Iterable[str]) -> None:
-        """Keep exactly `keys` (in this order) and write the file atomically."""
-        keys = list(dict.fromkeys(keys))
+    def save(self, keys: Iterable[str], skip: set[str] = frozenset()) -> None:
+        """Keep exactly `keys` (in this order; those in `skip` are not stored) and write the file atomically."""
+        keys = [k for k in dict.fromkeys(keys) if k not in skip]
         rows = [{**r, "key": k} for k in keys for r in self.rows[k]]
         schema = self.schema.with_metadata({"stage_fingerprint": self.stage_fp, "keys": json.dumps(keys)})
         write_parquet(pa.Table.from_pylist(rows, schema=schema), self.path)

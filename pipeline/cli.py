@@ -34,22 +34,21 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build-model", help="base model + our components -> spaCy pipeline dir")
     b.add_argument("--out", required=True, type=Path)
 
-    a = sub.add_parser("annotate", help="documents -> annotated Docs and their mentions (a folder, incremental)")
+    a = sub.add_parser("annotate", help="documents -> per-document Docs, mentions and relation records (a folder, "
+                                        "incremental)")
     a.add_argument("--documents", required=True, type=Path)
     a.add_argument("--model", required=True, type=Path)
     a.add_argument("--out", required=True, type=Path)
 
-    e = sub.add_parser("entities", help="annotated Docs -> mentions and entities tables")
+    e = sub.add_parser("entities", help="per-document mentions -> mentions and entities tables")
     e.add_argument("--annotated", required=True, type=Path)
     e.add_argument("--model", required=True, type=Path)
-    e.add_argument("--out-dir", required=True, type=Path)
+    e.add_argument("--documents", required=True, type=Path, help="the clean stage's documents table")
+    e.add_argument("--out-dir", required=True, type=Path, help="documents (final statuses), mentions, entities")
 
-    rel = sub.add_parser("relations", help="annotated Docs + mentions -> relations table")
+    rel = sub.add_parser("relations", help="per-document relation records + mentions -> relations table")
     rel.add_argument("--annotated", required=True, type=Path)
-    rel.add_argument("--model", required=True, type=Path)
-    rel.add_argument("--documents", required=True, type=Path, help="documents table (publication dates)")
     rel.add_argument("--mentions", required=True, type=Path)
-    rel.add_argument("--cache", required=True, type=Path, help="per-document relation records kept between runs")
     rel.add_argument("--out", required=True, type=Path)
 
     ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
@@ -84,19 +83,17 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "build-model":
             stages.run_build_model(params["model"]["base"], params["model"]["gazetteers"], args.out)
         elif args.command == "annotate":
-            stages.run_annotate(args.documents, args.model, args.out,
+            stages.run_annotate(args.documents, args.model, params["relations"]["rules"], args.out,
                                 batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
         elif args.command == "entities":
-            stages.run_entities(args.annotated, args.model, args.out_dir)
+            stages.run_entities(args.annotated, args.model, args.documents, args.out_dir)
         elif args.command == "evaluate":
             scores = stages.run_evaluate(args.articles, args.gold, args.out_dir, args.metrics, args.details, params)
             e, r = scores.entities["ALL"], scores.relations["ALL"]
             print(f"evaluate: entity F1 {e['f']:.3f}, relation F1 {r['f']:.3f}, "
                   f"negated output as positive {scores.negated_as_positive}")
         elif args.command == "relations":
-            stages.run_relations(args.annotated, args.model, args.documents, args.mentions, params["relations"]["rules"],
-                                 args.out,
-                                 cache_path=args.cache)
+            stages.run_relations(args.annotated, args.mentions, args.out)
     except (ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

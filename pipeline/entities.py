@@ -107,12 +107,13 @@ def build_entities(mentions: list[dict], reg: Registry) -> tuple[list[dict], lis
             "in_registry": "registry" in sources[eid],
             "weapon_class": None,
             "manufacturer_id": None,
+            "origin_iso3": None,
         }
         if label == COUNTRY:
             row["iso3"] = key
         elif label == WEAPON_SYSTEM and key in reg.weapons:
             w = reg.weapons[key]
-            row.update(iso3=w.origin_iso3, weapon_class=w.weapon_class, in_registry=True)
+            row.update(iso3=w.origin_iso3, origin_iso3=w.origin_iso3, weapon_class=w.weapon_class, in_registry=True)
             if w.manufacturer:
                 row["manufacturer_id"] = f"{ORG}:{w.manufacturer}"
         elif label == ORG and key in reg.organisations:

@@ -777,6 +777,17 @@ def relation_records(doc_id: str, rels: list[Relation], mention_of) -> list[dict
     return records
 
 
+def doc_records(doc_id: str, doc: Doc, rules: Rules, published=None) -> list[dict]:
+    """The relation records of one annotated Doc (none for a Doc without sentences: one annotate could not
+    parse); mention ids as the entities stage derives them."""
+    from .entities import mention_id
+
+    if not doc.has_annotation("SENT_START"):
+        return []
+    return relation_records(doc_id, extract_relations(doc, rules, published=published),
+                            lambda span: mention_id(doc_id, span.start_char, span.end_char))
+
+
 def resolve_records(records: Iterable[dict], entity_of: dict[str, str]) -> list[dict]:
     """Table rows: subject, object and supplier entity ids from the mention ids, the content-derived relation_id;
     records whose arguments did not resolve, or resolve to one entity, are dropped; the same entity triple stated

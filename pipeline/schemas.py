@@ -100,6 +100,8 @@ ENTITIES = Table(
         _c("in_registry", BOOL, "True when the entity comes from a gazetteer under models/.", False),
         _c("weapon_class", STR, "Class of a weapon system (fighter, uav, tank, ...) from the registry."),
         _c("manufacturer_id", STR, "entity_id of the weapon system's manufacturer from the registry."),
+        _c("origin_iso3", STR, "ISO 3166-1 alpha-3 of the country a weapon system comes from (registry); for "
+           "weapon systems it equals iso3."),
     ),
 )
 

@@ -24,7 +24,7 @@ from .clean import clean_text, load_rules, parse_date
 from .gazetteer import Registry
 from .ingest import read_seeds
 from .labels import STATUS_OK
-from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATION_RECORD_SCHEMA, RELATIONS, write_table
+from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATIONS, write_table
 from .settings import ConfigError
 
 
@@ -35,7 +35,7 @@ def log(msg: str) -> None:
 def document_rows(seeds: str | Path, *, rules_path: str | Path, max_bytes: int) -> list[dict]:
     rules = load_rules(rules_path)
     rows = []
-    for raw in read_seeds(seeds, max_bytes=max_bytes):
+    for raw in tqdm(read_seeds(seeds, max_bytes=max_bytes), desc="clean", unit="file", disable=None, file=sys.stderr):
         row = {
             "doc_id": raw.doc_id, "source_path": raw.source_path, "sha256": raw.sha256, "status": raw.status,
             "error": raw.error, "title": None, "published": None, "source": None, "section": None, "text": None,
@@ -91,21 +91,37 @@ def run_build_model(base, gazetteers, out) -> Path:
     return out
 
 
-def ok_texts(documents_path) -> list[tuple[str, str]]:
-    t = cache_core.read_parquet(documents_path, ["doc_id", "status", "text"])
-    return [(r["doc_id"], r["text"]) for r in t if r["status"] == STATUS_OK]
+def ok_documents(documents_path) -> tuple[list[tuple[str, str]], dict]:
+    """(doc_id, text) of the ok documents, and doc_id -> publication date."""
+    rows = cache_core.read_parquet(documents_path, ["doc_id", "status", "text", "published"])
+    ok = [r for r in rows if r["status"] == STATUS_OK]
+    return [(r["doc_id"], r["text"]) for r in ok], {r["doc_id"]: r["published"] for r in ok}
 
 
-def run_annotate(documents_path, model_path, out_dir, *, batch_size=64, workers=1, nlp=None, model_fp=None):
-    """Parse new documents into `out_dir` (see annotate.py); `nlp`/`model_fp` stand in for a built model dir."""
+def relations_fingerprint(rules_path, registry_fp: str) -> str:
+    """What a document's relation records depend on besides its parse: the rules, the registry, the code."""
+    return cache_core.fingerprint(cache_core.code_fingerprint("relations"), Path(rules_path), registry_fp)
+
+
+def run_annotate(documents_path, model_path, rules_path, out_dir, *, batch_size=64, workers=1, nlp=None,
+                 model_fp=None):
+    """The per-document pass (see annotate.py) into `out_dir`; `nlp`/`model_fp` stand in for a built model dir."""
     model_fp = model_fp or annotate_core.model_fingerprint(model_path)
+    registry = _registry(model_path, nlp)
+    texts, published = ok_documents(documents_path)
+    relate = annotate_core.Relate(
+        rules=relations_core.with_registry(relations_core.load_rules(str(rules_path)), registry),
+        stage_fp=relations_fingerprint(rules_path, model_fp if nlp is not None else
+                                       cache_core.fingerprint(Path(model_path) / "defnews_entity_resolver")),
+        published=published,
+    )
     result = annotate_core.annotate_corpus(
-        ok_texts(documents_path), out_dir, load_nlp=lambda: nlp or annotate_core.load_pipeline(model_path),
-        model_fp=model_fp, batch_size=batch_size, n_process=workers,
+        texts, out_dir, load_nlp=lambda: nlp or annotate_core.load_pipeline(model_path), model_fp=model_fp,
+        relate=relate, batch_size=batch_size, n_process=workers,
     )
     for doc_id, reason in sorted(result.failed.items()):
-        log(f"annotate: document {doc_id}: {reason} (kept with no entities)")
-    log(f"annotate: {result.parsed} parsed, {result.reused} unchanged")
+        log(f"annotate: document {doc_id}: {reason}")
+    log(f"annotate: {result.parsed} parsed, {result.reused} unchanged; relations extracted from {result.related}")
     return result
 
 
@@ -118,75 +134,54 @@ def _registry(model_path, nlp=None) -> Registry:
     return Registry.from_dir(folder)
 
 
-def run_entities(annotated, model_path, out_dir, *, nlp=None):
-    """Corpus pass over the documents' mention rows (no parsing): merged entity ids, the entities table."""
-    mentions, ents = entities_core.build_entities(annotate_core.read_mentions(annotated), _registry(model_path, nlp))
+def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None) -> list[dict]:
+    """Corpus pass over the documents' mention rows (no parsing): merged entity ids, the mentions and entities
+    tables, and the final documents table: a document the per-document pass failed on becomes `rejected` with
+    the reason ("annotate failed: ..."), so every input keeps exactly one row with its true status."""
     out_dir = Path(out_dir)
+    failed = annotate_core.failures(annotated)
+    docs = cache_core.read_parquet(documents_path)
+    for row in docs:
+        if row["doc_id"] in failed:
+            row.update(status="rejected", error=failed[row["doc_id"]])
+            log(f"{row['source_path']!r}: rejected: {row['error']}")
+    mentions, ents = entities_core.build_entities(annotate_core.read_mentions(annotated), _registry(model_path, nlp))
+    write_table(DOCUMENTS, docs, out_dir / "documents.parquet")
     write_table(MENTIONS, mentions, out_dir / "mentions.parquet")
     write_table(ENTITIES, ents, out_dir / "entities.parquet")
     log(f"entities: {len(mentions)} mentions of {len(ents)} entities")
+    return docs
 
 
-def run_relations(annotated, model_path, documents_path, mentions_path, rules_path, out, *, cache_path=None,
-                  nlp=None, model_fp=None):
-    """Relations of new documents (keyed by their annotation, publication date and the rules), reused for the rest,
-    then resolved to the corpus-level entity ids. A rules change re-extracts from the stored Docs; nothing is
-    parsed again. The publication date places "on Monday" or "on March 3" (relations.date)."""
-    registry = _registry(model_path, nlp)
-    rules = relations_core.with_registry(relations_core.load_rules(str(rules_path)), registry)
-    stage_fp = cache_core.fingerprint(
-        cache_core.code_fingerprint("relations"), Path(rules_path),
-        model_fp or cache_core.fingerprint(Path(model_path) / "defnews_entity_resolver"),
-    )
-    annotated = Path(annotated)
-    index = annotate_core.read_index(annotated)
-    cache_path = cache_path or annotated.parent / "relation_records.parquet"
-    records = cache_core.RowCache(cache_path, RELATION_RECORD_SCHEMA, stage_fp)
-    published = {r["doc_id"]: r["published"] for r in cache_core.read_parquet(documents_path, ["doc_id", "published"])}
-    keys = [cache_core.doc_key(stage_fp, r["key"], published.get(r["doc_id"])) for r in index]
-    todo = [(r, k) for r, k in zip(index, keys) if k not in records]
-    if todo:
-        vocab = nlp.vocab if nlp is not None else annotate_core.blank_vocab()
-        for row, key in tqdm(todo, desc="relations", unit="doc", disable=None, file=sys.stderr):
-            doc = annotate_core.read_doc(annotated / "docs" / f"{row['key']}.spacy", vocab)
-            doc_id = row["doc_id"]
-
-            def mention_of(span, doc_id=doc_id):
-                return entities_core.mention_id(doc_id, span.start_char, span.end_char)
-
-            # a document annotate could not parse has no sentences, hence no relations
-            rels = (relations_core.extract_relations(doc, rules, published=published.get(doc_id))
-                    if doc.has_annotation("SENT_START") else [])
-            records.put(key, relations_core.relation_records(doc_id, rels, mention_of))
-    records.save(keys)
+def run_relations(annotated, mentions_path, out):
+    """Corpus pass over the documents' relation records: the corpus-level entity ids of their mentions, the
+    relations table. No parsing, no rules: those ran per document in annotate."""
     entity_of = {
         r["mention_id"]: r["entity_id"]
         for r in cache_core.read_parquet(mentions_path, ["mention_id", "entity_id"])
     }
-    rows = relations_core.resolve_records((rec for k in keys for rec in records.get(k)), entity_of)
+    rows = relations_core.resolve_records(annotate_core.read_relation_records(annotated), entity_of)
     write_table(RELATIONS, rows, out)
-    log(f"relations: {len(rows)} relations ({sum(r['negated'] for r in rows)} negated); "
-        f"{len(todo)} documents extracted, {len(keys) - len(todo)} unchanged")
-    return {"extracted": len(todo), "reused": len(keys) - len(todo), "relations": len(rows)}
+    log(f"relations: {len(rows)} relations ({sum(r['negated'] for r in rows)} negated)")
+    return rows
 
 
 def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list[dict]:
     """Every stage in one process, same code as the DVC stages; tables go to out_dir, the model stays in memory
     and the per-document caches live in a scratch folder removed at the end."""
-    out_dir = Path(out_dir)
-    interim = out_dir / ".interim"
-    rows = run_clean(seeds, out_dir / "documents.parquet", rules_path=params["clean"]["rules"],
-                     max_bytes=params["clean"]["max_bytes"])
     from .build_model import build_pipeline
 
+    out_dir = Path(out_dir)
+    interim = out_dir / ".interim"
+    run_clean(seeds, interim / "documents.parquet", rules_path=params["clean"]["rules"],
+              max_bytes=params["clean"]["max_bytes"])
     nlp = build_pipeline(params["model"]["base"], params["model"]["gazetteers"])
     model_fp = cache_core.fingerprint(nlp.config.to_str(), Path(params["model"]["gazetteers"]))
     workers = params["annotate"]["workers"] if workers is None else workers
-    run_annotate(out_dir / "documents.parquet", None, interim / "annotated",
+    run_annotate(interim / "documents.parquet", None, params["relations"]["rules"], interim / "annotated",
                  batch_size=params["annotate"]["batch_size"], workers=workers, nlp=nlp, model_fp=model_fp)
-    run_entities(interim / "annotated", None, out_dir, nlp=nlp)
-    run_relations(interim / "annotated", None, out_dir / "documents.parquet", out_dir / "mentions.parquet",
-                  params["relations"]["rules"], out_dir / "relations.parquet", nlp=nlp, model_fp=model_fp)
+    rows = run_entities(interim / "annotated", None, interim / "documents.parquet", out_dir, nlp=nlp)
+    run_relations(interim / "annotated", out_dir / "mentions.parquet", out_dir / "relations.parquet")
     shutil.rmtree(interim, ignore_errors=True)
     return rows
 

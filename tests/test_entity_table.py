@@ -31,6 +31,7 @@ def test_registry_attributes_and_country_rows(registry):
     by_id = {e["entity_id"]: e for e in ents}
     tb2 = by_id["WEAPON_SYSTEM:bayraktar-tb2"]
     assert tb2["name"] == "Bayraktar TB2" and tb2["manufacturer_id"] == "ORG:baykar" and tb2["iso3"] == "TUR"
+    assert tb2["origin_iso3"] == "TUR" and tb2["weapon_class"]
     assert tb2["in_registry"] and tb2["weapon_class"]
     assert by_id["COUNTRY:TUR"]["iso3"] == "TUR"
     assert by_id["ORG:turkish-defence-ministry"]["iso3"] == "TUR"  # owner from the leading demonym

@@ -15,15 +15,14 @@ ARTICLES = ["kuwait-tb2-2023.txt", "poland-tb2-2021.txt", "germany-arrow3-2023.t
 
 def run(seeds, out, params, nlp, *, model_fp="model-1", rules=None):
     """The per-stage runners (as `dvc repro` calls them), with the session's in-memory model."""
-    stages.run_clean(seeds, out / "documents.parquet", rules_path=params["clean"]["rules"],
+    stages.run_clean(seeds, out / "interim" / "documents.parquet", rules_path=params["clean"]["rules"],
                      max_bytes=params["clean"]["max_bytes"])
-    ann = stages.run_annotate(out / "documents.parquet", None, out / "interim" / "annotated", nlp=nlp,
-                              model_fp=model_fp, batch_size=params["annotate"]["batch_size"], workers=1)
-    stages.run_entities(out / "interim" / "annotated", None, out, nlp=nlp)
-    rel = stages.run_relations(out / "interim" / "annotated", None, out / "documents.parquet",
-                               out / "mentions.parquet", rules or params["relations"]["rules"],
-                               out / "relations.parquet", nlp=nlp, model_fp=model_fp)
-    return ann, rel
+    ann = stages.run_annotate(out / "interim" / "documents.parquet", None, rules or params["relations"]["rules"],
+                              out / "interim" / "annotated", nlp=nlp, model_fp=model_fp,
+                              batch_size=params["annotate"]["batch_size"], workers=1)
+    stages.run_entities(out / "interim" / "annotated", None, out / "interim" / "documents.parquet", out, nlp=nlp)
+    stages.run_relations(out / "interim" / "annotated", out / "mentions.parquet", out / "relations.parquet")
+    return ann
 
 
 def stored_docs(out):
@@ -46,11 +45,11 @@ def assert_same_tables(a, b):
 
 def test_unchanged_documents_are_not_parsed_again(seeds, tmp_path, params, nlp):
     out = tmp_path / "out"
-    ann, rel = run(seeds, out, params, nlp)
-    assert (ann.parsed, ann.reused) == (3, 0) and rel["extracted"] == 3
+    ann = run(seeds, out, params, nlp)
+    assert (ann.parsed, ann.reused, ann.related) == (3, 0, 3)
     before, tables = stored_docs(out), read_tables(out)
-    ann, rel = run(seeds, out, params, nlp)
-    assert (ann.parsed, ann.reused) == (0, 3) and (rel["extracted"], rel["reused"]) == (0, 3)
+    ann = run(seeds, out, params, nlp)
+    assert (ann.parsed, ann.reused, ann.related) == (0, 3, 0)
     assert stored_docs(out) == before  # the same files, not rewritten
     assert_same_tables(read_tables(out), tables)
 
@@ -69,8 +68,8 @@ def test_changed_new_and_removed_articles(seeds, tmp_path, params, nlp):
                                     "likely"), encoding="utf-8")
     (seeds / "poland-tb2-2021.txt").unlink()
     shutil.copy(DEV_ARTICLES / "switzerland-f35a-2021.txt", seeds)
-    ann, rel = run(seeds, out, params, nlp)
-    assert (ann.parsed, ann.reused) == (2, 1) and (rel["extracted"], rel["reused"]) == (2, 1)
+    ann = run(seeds, out, params, nlp)
+    assert (ann.parsed, ann.reused, ann.related) == (2, 1, 2)
 
     now = read_tables(out)
     ids = set(now["documents"].doc_id)
@@ -98,15 +97,15 @@ def test_rules_change_reextracts_relations_without_parsing(seeds, tmp_path, para
     rules = tmp_path / "rules.yaml"
     text = open(params["relations"]["rules"], encoding="utf-8").read()
     rules.write_text(text + "\n# an analyst's edit\n", encoding="utf-8")
-    ann, rel = run(seeds, out, params, nlp, rules=rules)
-    assert ann.parsed == 0 and rel["extracted"] == 3
+    ann = run(seeds, out, params, nlp, rules=rules)
+    assert (ann.parsed, ann.related) == (0, 3)
 
 
 def test_model_change_reparses_everything(seeds, tmp_path, params, nlp):
     out = tmp_path / "out"
     run(seeds, out, params, nlp)
-    ann, rel = run(seeds, out, params, nlp, model_fp="model-2")
-    assert ann.parsed == 3 and rel["extracted"] == 3
+    ann = run(seeds, out, params, nlp, model_fp="model-2")
+    assert (ann.parsed, ann.related) == (3, 3)
 
 
 def test_a_damaged_cache_is_recomputed_not_trusted(seeds, tmp_path, params, nlp):
@@ -114,18 +113,17 @@ def test_a_damaged_cache_is_recomputed_not_trusted(seeds, tmp_path, params, nlp)
     run(seeds, out, params, nlp)
     tables = read_tables(out)
     (out / "interim/annotated/mentions.parquet").write_bytes(b"not parquet")
-    (out / "interim/annotated/relation_records.parquet").unlink(missing_ok=True)
-    (out / "interim/relation_records.parquet").write_bytes(b"PAR1 truncated")
-    ann, rel = run(seeds, out, params, nlp)
-    assert ann.parsed == 3 and rel["extracted"] == 3
+    (out / "interim/annotated/relation_records.parquet").write_bytes(b"PAR1 truncated")
+    ann = run(seeds, out, params, nlp)
+    assert (ann.parsed, ann.related) == (3, 3)
     assert_same_tables(read_tables(out), tables)
 
 
 def test_cache_keys_cover_every_module_dvc_tracks_for_the_stage():
-    """A module a stage's results depend on is in both its cache key (STAGE_CODE) and its dvc.yaml deps."""
-    dvc = yaml.safe_load(open("dvc.yaml", encoding="utf-8"))["stages"]
-    for stage, modules in STAGE_CODE.items():
-        deps = set(dvc[stage]["deps"])
-        assert {f"pipeline/{m}" for m in modules} <= deps, stage
-        tracked = {d.removeprefix("pipeline/") for d in deps if d.startswith("pipeline/")}
-        assert tracked - set(modules) <= {"cache.py", "schemas.py", "stages.py"}, stage
+    """A module the per-document results depend on is in their cache key (STAGE_CODE) and in the annotate
+    stage's dvc.yaml deps, and annotate tracks no other module of ours that could change a result."""
+    deps = set(yaml.safe_load(open("dvc.yaml", encoding="utf-8"))["stages"]["annotate"]["deps"])
+    keyed = set(STAGE_CODE["annotate"]) | set(STAGE_CODE["relations"])
+    assert {f"pipeline/{m}" for m in keyed} <= deps
+    tracked = {d.removeprefix("pipeline/") for d in deps if d.startswith("pipeline/")}
+    assert tracked - keyed <= {"cache.py", "schemas.py"}
