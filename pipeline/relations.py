@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -137,25 +138,85 @@ def with_registry(rules: Rules, registry) -> Rules:
     return replace(rules, org_kinds=kinds, weapon_classes=classes)
 
 
+class EntityIndex:
+    """A document's entities, read once. spaCy rebuilds the whole entity list on every `doc.ents` (and `span.ents`
+    scans it), so asking per sentence or per trigger makes extraction quadratic in document length; this keeps the
+    list, its start/end offsets and per-label sublists for bisection, and caches what is computed per sentence
+    (its entities, date and money phrases). Entities in `doc.ents` are sorted and never overlap."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.ents = tuple(doc.ents)
+        self.starts = [e.start for e in self.ents]
+        self.ends = [e.end for e in self.ents]
+        self._labels: dict[str, tuple[list[Span], list[int], list[int]]] = {}
+        self._sent_key: tuple[int, int] | None = None
+        self._sent_cache: dict[str, object] = {}
+
+    def within(self, span: Span) -> list[Span]:
+        """The entities that fall completely within `span`: what `span.ents` gives, in the same order."""
+        out, ents, end = [], self.ents, span.end
+        i = bisect_left(self.starts, span.start)
+        while i < len(ents) and self.ends[i] <= end:
+            out.append(ents[i])
+            i += 1
+        return out
+
+    def labelled(self, label: str) -> tuple[list[Span], list[int], list[int]]:
+        """The entities of one label, in document order, with their start and end token offsets."""
+        if label not in self._labels:
+            spans = [e for e in self.ents if e.label_ == label]
+            self._labels[label] = (spans, [e.start for e in spans], [e.end for e in spans])
+        return self._labels[label]
+
+    def containing(self, i: int) -> Span | None:
+        """The entity token `i` belongs to, if any."""
+        k = bisect_right(self.starts, i) - 1
+        return self.ents[k] if k >= 0 and self.ends[k] > i else None
+
+    def per_sentence(self, sent: Span, key: str, compute):
+        """`compute(sent)`, once per sentence (only the current sentence's values are kept)."""
+        where = (sent.start, sent.end)
+        if where != self._sent_key:
+            self._sent_key, self._sent_cache = where, {}
+        if key not in self._sent_cache:
+            self._sent_cache[key] = compute(sent)
+        return self._sent_cache[key]
+
+    def sentence_ents(self, sent: Span) -> list[Span]:
+        return self.per_sentence(sent, "ents", self.within)
+
+    def date_spans(self, sent: Span) -> list[Span]:
+        return self.per_sentence(sent, "dates", lambda s: dates.date_spans(s, self.sentence_ents(s)))
+
+    def money_spans(self, sent: Span) -> list[Span]:
+        return self.per_sentence(sent, "money", lambda s: procurement.money_spans(s, self.sentence_ents(s)))
+
+
 def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
     """Every relation the document states, one record per (subject, predicate, object, sentence).
     `published` (the article's date: a date or an ISO string) places dates without a year and day names."""
-    focus = _focus_country(doc)
+    index = EntityIndex(doc)
+    focus = _focus_country(doc, index)
     found: list[Relation] = []
     context: dict[str, Span] = {}  # the last entity that was a subject, per pronoun kind
+    triggers = rules.triggers
     for sent in doc.sents:
-        ents = [e for e in sent.ents if e.label_ in ENTITY_LABELS]
+        ents = [e for e in index.sentence_ents(sent) if e.label_ in ENTITY_LABELS]
         anchors = {e: _anchor(e) for e in ents}
+        reach = None
         for tok in sent:
-            preds = rules.triggers.get(tok.lemma_.lower()) or rules.triggers.get(tok.lower_)
+            preds = triggers.get(tok.lemma_.lower()) or triggers.get(tok.lower_)
             if preds:
-                found += _trigger_relations(tok, preds, ents, anchors, sent, rules, context, published)
+                if reach is None:
+                    reach = {a.i: _heads_above(a) for a in anchors.values() if a is not None}
+                found += _trigger_relations(tok, preds, ents, anchors, sent, rules, context, published, index, reach)
         for e in ents:
             if _is_subject(e):
                 context[PRONOUN_KIND.get(e.label_, "")] = e
         if not ents:
             continue
-        found += _role_relations(sent, ents, rules, focus)
+        found += _role_relations(sent, ents, rules, focus, index)
         found += _maker_relations(sent, ents, anchors, rules, context)
     return _dedupe([r for r in found if _labels_fit(r)])
 
@@ -183,6 +244,26 @@ def _anchor(ent: Span) -> Token | None:
     if modifier and any(c.dep_ == "appos" and c.ent_type_ and c.ent_kb_id_ != ent.kb_id_ for c in t.children):
         return None
     return t
+
+
+def _heads_above(anchor: Token) -> frozenset[int]:
+    """The offsets of the words `_role` can find a phrase's trigger at: its head, and theirs, up to 4 levels."""
+    out, t = [], anchor
+    for _ in range(4):
+        if t.head == t:
+            break
+        t = t.head
+        out.append(t.i)
+    return frozenset(out)
+
+
+def _may_attach(trigger_i: int, anchor: Token, reach: dict[int, frozenset[int]] | None) -> bool:
+    """False when `_role(trigger, anchor, …)` is sure to be None (the trigger is neither the anchor nor one of the
+    heads above it: `_heads_above`), so the walk up the parse can be skipped; `reach` maps anchor offsets to them."""
+    if reach is None:
+        return True
+    above = reach.get(anchor.i)
+    return above is None or anchor.i == trigger_i or trigger_i in above
 
 
 def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: str = "") -> str | None:
@@ -282,11 +363,13 @@ def _clause_heads(trigger: Token, rules: Rules):
         t = head
 
 
-def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: Rules) -> list[Span]:
+def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: Rules, reach=None) -> list[Span]:
     """Subjects a trigger takes from the clause it hangs off ("Türkiye is willing to deploy", "a delegation from X
     is expected to visit")."""
     for head in _clause_heads(trigger, rules):
-        subs = [e for e in ents if anchors[e] is not None and _role(head, anchors[e], "", rules, e.label_) == SUBJ]
+        hi = head.i
+        subs = [e for e in ents if anchors[e] is not None and _may_attach(hi, anchors[e], reach)
+                and _role(head, anchors[e], "", rules, e.label_) == SUBJ]
         subs += [e for e in ents if anchors[e] is not None and anchors[e].head == head
                  and anchors[e].dep_ == "nsubjpass" and head.lemma_.lower() in RAISING]
         if subs:
@@ -317,16 +400,20 @@ def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span],
     return []
 
 
-def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context=None, published=None
+def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context=None, published=None,
+                       index: EntityIndex | None = None, reach: dict[int, frozenset[int]] | None = None
                        ) -> list[Relation]:
+    """`index`: the document's entities (`EntityIndex`); `reach`: the heads above each anchor (`_heads_above`), to
+    skip entities the trigger does not govern."""
     out = []
     lemma = trigger.lemma_.lower()
     ents = [e for e in ents if anchors[e] is not None]  # phrases owned by another entity take no part
+    ti = trigger.i
+    # the entities the trigger can take as arguments: not inside them, and governing their phrase (else no role)
+    candidates = [e for e in ents if not (e.start <= ti < e.end) and _may_attach(ti, anchors[e], reach)]
     for pred, status in preds.items():
         roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: [], BETWEEN: []}
-        for e in ents:
-            if trigger.i in range(e.start, e.end):
-                continue
+        for e in candidates:
             r = _role(trigger, anchors[e], pred, rules, e.label_)
             if r:
                 roles[r].append(e)
@@ -337,7 +424,7 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
         if not roles[SUBJ] and trigger.dep_ == "attr":  # "Baykar is the maker of the TB2"
             roles[SUBJ] = [e for e in ents if anchors[e].head == trigger.head and anchors[e].dep_ == "nsubj"]
         if not roles[SUBJ]:
-            roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules)
+            roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach)
         if not roles[SUBJ] and context is not None:
             roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
         if not roles[OBJ] and context is not None and pred in ("manufactures", "procures", "considers_procuring"):
@@ -345,7 +432,7 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
-                roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes)
+                roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             roles[OBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
@@ -394,12 +481,12 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             pairs = [(s, o) for s in roles[SUBJ] for o in roles[OBJ]]
         # a date on the trigger's clause, or one the parser hung on its object ("sold drones … on Monday")
         objects_path = [t for _, o in pairs for t in _path(anchors.get(o), trigger)]
-        date = dates.statement_date(trigger, _own_clause(trigger, rules) + objects_path, sent, published) \
-            if pairs else None
+        date = dates.statement_date(trigger, _own_clause(trigger, rules) + objects_path, sent, published,
+                                    index.date_spans(sent) if index is not None else None) if pairs else None
         procurement_pred = pred_final in ("procures", "considers_procuring")
         if procurement_pred and pairs:
             spine = _spine(trigger, [anchors.get(o) for o in roles[OBJ]], rules)
-            value = procurement.value_of(spine, sent)
+            value = procurement.value_of(spine, sent, index.money_spans(sent) if index is not None else None)
             parties = roles[SUPPLIER] + procurement.sellers_named(spine, roles[OBJ], ents, anchors)
         makers = _unique(roles[SUBJ]) if pred_final == "manufactures" and pairs else []
         for i, a in enumerate(makers):  # "developed by IAI together with Boeing": the makers cooperate
@@ -412,7 +499,7 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 continue
             extra = {}
             if procurement_pred:
-                extra = dict(quantity=procurement.quantity_of(o, anchors.get(o), ents), value=value,
+                extra = dict(quantity=procurement.quantity_of(o, anchors.get(o), ents, index), value=value,
                              supplier=procurement.pick_supplier(parties, anchors, {s.kb_id_, o.kb_id_}))
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
@@ -544,7 +631,8 @@ def _hedged(trigger: Token, rules: Rules) -> bool:
 
 
 # --- role rules ------------------------------------------------------------------------------------------------
-def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | None) -> list[Relation]:
+def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | None,
+                    index: EntityIndex | None = None) -> list[Relation]:
     out = []
     for person in (e for e in ents if e.label_ == PERSON):
         # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
@@ -553,22 +641,23 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
         while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
             words.insert(0, sent.doc[i])
             i -= 1
-        out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier")
+        out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
         # apposition: "Selcuk Bayraktar, the firm’s chief technology officer"; "X, Baykar's chief executive"
         doc = sent.doc
         if person.end < len(doc) and doc[person.end].text == ",":
             for child in person.root.children:
                 if child.dep_ == "appos" and child.i > person.end:
                     phrase = [t for t in child.subtree if t.i > person.end]
-                    out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition")
+                    out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
         # "the RTAF commander, Punpakdee Pattanakul, said": spaCy makes the person the title's apposition
         if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[person.start - 1].text == ",":
             phrase = [t for t in person.root.head.subtree if t.i < person.start - 1]
-            out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition")
+            out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
     return out
 
 
-def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule) -> list[Relation]:
+def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index: EntityIndex | None = None
+                     ) -> list[Relation]:
     title = [t for t in words if t.lower_ in rules.titles and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
     if not any(t.lower_ in rules.role_heads for t in title):
         return []
@@ -582,8 +671,12 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule) -> li
     conf = 0.9
     if not orgs:
         if any(t.lower_ in ("firm", "company", "group", "manufacturer", "maker") for t in words):
-            prior = [e for e in sent.doc.ents if e.label_ == ORG and e.end <= person.start]
-            orgs = prior[-1:]
+            if index is not None:  # the last organisation ending before the person
+                org_ents, _, org_ends = index.labelled(ORG)
+                k = bisect_right(org_ends, person.start)
+                orgs = org_ents[k - 1 : k]
+            else:
+                orgs = [e for e in sent.doc.ents if e.label_ == ORG and e.end <= person.start][-1:]
             conf = 0.6
         elif any(t.lower_ in rules.government_titles for t in title):
             # "Turkey has become …, and President Recep Tayyip Erdogan has made …": the sentence's one country;
@@ -596,9 +689,9 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule) -> li
     return [Relation(person, "holds_role", o, rule, role, sent, role=role, confidence=conf) for o in orgs[:1]]
 
 
-def _focus_country(doc: Doc) -> Span | None:
+def _focus_country(doc: Doc, index: EntityIndex | None = None) -> Span | None:
     """The country an article is about: its most mentioned country (first mention kept as the span)."""
-    countries = [e for e in doc.ents if e.label_ == COUNTRY]
+    countries = index.labelled(COUNTRY)[0] if index is not None else [e for e in doc.ents if e.label_ == COUNTRY]
     if not countries:
         return None
     counts = Counter(e.kb_id_ for e in countries)

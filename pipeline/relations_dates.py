@@ -106,10 +106,10 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def date_spans(sent: Span) -> list[Span]:
+def date_spans(sent: Span, ents: Iterable[Span] | None = None) -> list[Span]:
     """Candidate date expressions of a sentence: spaCy's DATE entities, plus a day name after "on" that the
-    model left untagged."""
-    spans = [e for e in sent.ents if e.label_ == "DATE"]
+    model left untagged. `ents`: the sentence's entities when already at hand (`sent.ents` scans the document's)."""
+    spans = [e for e in (sent.ents if ents is None else ents) if e.label_ == "DATE"]
     taken = {i for s in spans for i in range(s.start, s.end)}
     for t in sent:
         if t.i not in taken and t.lower_ in WEEKDAYS and t.i > sent.start and t.nbor(-1).lower_ == "on" \
@@ -142,10 +142,12 @@ def tense_of(verb: Token) -> str:
     return "past"
 
 
-def statement_date(trigger: Token, heads: Iterable[Token], sent: Span, published=None) -> dt.date | None:
+def statement_date(trigger: Token, heads: Iterable[Token], sent: Span, published=None,
+                   spans: list[Span] | None = None) -> dt.date | None:
     """The day the statement headed by `trigger` happened (or will happen), from a date phrase that modifies the
-    trigger itself or, failing that, the nearest clause word it takes its subject from (`heads`)."""
-    spans = date_spans(sent)
+    trigger itself or, failing that, the nearest clause word it takes its subject from (`heads`). `spans`: the
+    sentence's `date_spans`, when already computed."""
+    spans = date_spans(sent) if spans is None else spans
     if not spans:
         return None
     for head in (trigger, *heads):

@@ -16,6 +16,7 @@ Pure functions over the parse: no I/O, and nothing here imports `pipeline.relati
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Iterable
 
 from spacy.tokens import Span, Token
@@ -61,8 +62,9 @@ def parse_int(text: str) -> int | None:
     return total
 
 
-def quantity_of(weapon: Span, anchor: Token | None, ents: Iterable[Span]) -> int | None:
-    """How many of the system the statement speaks of: a number on its own noun phrase, before it."""
+def quantity_of(weapon: Span, anchor: Token | None, ents: Iterable[Span], index=None) -> int | None:
+    """How many of the system the statement speaks of: a number on its own noun phrase, before it. `index` (the
+    document's entities read once: `relations.EntityIndex`) spares a scan of all the document's entities."""
     heads = noun_phrase_heads(weapon)
     if anchor is not None and anchor not in heads:
         heads.append(anchor)
@@ -76,7 +78,7 @@ def quantity_of(weapon: Span, anchor: Token | None, ents: Iterable[Span]) -> int
             if c.ent_type_ in ("ORDINAL", "DATE", "MONEY", "PERCENT") or any(
                     c.i < e.start and e.end <= weapon.start for e in others):
                 continue
-            n = parse_int(_number_text(c))
+            n = parse_int(_number_text(c, index))
             if n is not None and 0 < n < 100_000:
                 return n
     return None
@@ -95,10 +97,13 @@ def noun_phrase_heads(weapon: Span) -> list[Token]:
     return heads
 
 
-def _number_text(tok: Token) -> str:
+def _number_text(tok: Token, index=None) -> str:
     """The whole number a token belongs to: its CARDINAL entity ("two dozen", "1,000"), less approximators."""
-    doc = tok.doc
-    ent = next((e for e in doc.ents if e.label_ == "CARDINAL" and e.start <= tok.i < e.end), None)
+    if index is not None:  # entities never overlap: the one containing the token, if it is a number
+        ent = index.containing(tok.i)
+        ent = ent if ent is not None and ent.label_ == "CARDINAL" else None
+    else:
+        ent = next((e for e in tok.doc.ents if e.label_ == "CARDINAL" and e.start <= tok.i < e.end), None)
     if ent is None:
         return tok.text
     words = [t.text for t in ent]
@@ -107,12 +112,13 @@ def _number_text(tok: Token) -> str:
     return " ".join(words)
 
 
-def money_spans(sent: Span) -> list[Span]:
+def money_spans(sent: Span, ents: Iterable[Span] | None = None) -> list[Span]:
     """The sums of money a sentence states, as written: MONEY entities (completed by a trailing currency word),
-    else a currency sign + number (+ scale) or number (+ scale) + currency word found in the tokens."""
+    else a currency sign + number (+ scale) or number (+ scale) + currency word found in the tokens. `ents`: the
+    sentence's entities when already at hand (`sent.ents` scans the whole document's)."""
     doc = sent.doc
     spans = []
-    for e in sent.ents:
+    for e in (sent.ents if ents is None else ents):
         if e.label_ == "MONEY":
             start, end = e.start, e.end
             if start > sent.start and doc[start - 1].text in CURRENCY_SIGNS:  # "$" left out: "a $375m contract"
@@ -161,12 +167,12 @@ COST_VERBS = frozenset({"cost", "total", "amount", "value", "reach"})
 WORTH_WORDS = frozenset({"worth", "valued", "priced"})
 
 
-def value_of(spine: set[Token], sent: Span) -> str | None:
+def value_of(spine: set[Token], sent: Span, spans: list[Span] | None = None) -> str | None:
     """The sum stated for the statement: a money phrase whose head, climbed through noun phrases and the words
     "worth"/"for"/"at"/"of", reaches a word of the statement's spine (trigger, its clause heads, the words leading
     to the object) before any other verb, or a verb of cost whose subject is on the spine ("the acquisition will
-    cost $4.75 billion")."""
-    for span in money_spans(sent):
+    cost $4.75 billion"). `spans`: the sentence's `money_spans`, when already computed."""
+    for span in (money_spans(sent) if spans is None else spans):
         t, worth = span.root, False
         for _ in range(7):
             worth = worth or t.lower_ in WORTH_WORDS
@@ -217,10 +223,11 @@ ANAPHOR_WINDOW = 300  # tokens before the trigger in which the system a class no
 DEFINITE = frozenset({"the", "this", "these", "those"})
 
 
-def class_anaphor(trigger: Token, class_nouns: dict, weapon_classes: dict) -> list[Span]:
+def class_anaphor(trigger: Token, class_nouns: dict, weapon_classes: dict, index=None) -> list[Span]:
     """The system a definite class noun stands for when the statement names none: "Ukraine and Qatar also operate
     the aircraft" after the TB2 (a uav) was named. Only when exactly one system of a fitting class (registry class
-    listed for the noun in rules.yaml class_nouns) was named in the preceding text window; else none."""
+    listed for the noun in rules.yaml class_nouns) was named in the preceding text window; else none. `index` (the
+    document's entities read once: `relations.EntityIndex`) finds the window by bisection instead of a scan."""
     doc = trigger.doc
     for c in trigger.children:
         classes = class_nouns.get(c.lemma_.lower())
@@ -228,8 +235,16 @@ def class_anaphor(trigger: Token, class_nouns: dict, weapon_classes: dict) -> li
             continue
         if any(t.ent_type_ for t in c.subtree):
             return []
-        before = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and trigger.i - ANAPHOR_WINDOW <= e.start
-                  and e.end <= trigger.i and weapon_classes.get(e.kb_id_) in classes]
+        if index is not None:  # systems are sorted and never overlap: from the window's start to the trigger
+            weapons, starts, ends = index.labelled(WEAPON_SYSTEM)
+            before, k = [], bisect_left(starts, trigger.i - ANAPHOR_WINDOW)
+            while k < len(weapons) and ends[k] <= trigger.i:
+                if weapon_classes.get(weapons[k].kb_id_) in classes:
+                    before.append(weapons[k])
+                k += 1
+        else:
+            before = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and trigger.i - ANAPHOR_WINDOW <= e.start
+                      and e.end <= trigger.i and weapon_classes.get(e.kb_id_) in classes]
         if len({e.kb_id_ for e in before}) == 1:
             return [before[-1]]
     return []

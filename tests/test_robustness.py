@@ -241,9 +241,6 @@ def test_pathological_documents_are_slow_at_worst_never_a_crash(tmp_path):
     assert len(mentions[mentions.doc_id == docs.doc_id["one-line.txt"]]) > 10_000  # every repetition, not one chunk
 
 
-@pytest.mark.xfail(reason="relations.extract_relations calls sent.ents per sentence, and spaCy's Span.ents scans "
-                   "all of doc.ents: time grows with sentences x tokens, a 1 MB document takes over an hour",
-                   strict=False)
 def test_relations_time_grows_linearly_with_document_length(nlp, rules):
     from pipeline.relations import extract_relations
 
