@@ -139,13 +139,14 @@ def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None) ->
     tables, and the final documents table: a document the per-document pass failed on becomes `rejected` with
     the reason ("annotate failed: ..."), so every input keeps exactly one row with its true status."""
     out_dir = Path(out_dir)
+    registry = _registry(model_path, nlp)
     failed = annotate_core.failures(annotated)
     docs = cache_core.read_parquet(documents_path)
     for row in docs:
         if row["doc_id"] in failed:
             row.update(status="rejected", error=failed[row["doc_id"]])
             log(f"{row['source_path']!r}: rejected: {row['error']}")
-    mentions, ents = entities_core.build_entities(annotate_core.read_mentions(annotated), _registry(model_path, nlp))
+    mentions, ents = entities_core.build_entities(annotate_core.read_mentions(annotated), registry)
     write_table(DOCUMENTS, docs, out_dir / "documents.parquet")
     write_table(MENTIONS, mentions, out_dir / "mentions.parquet")
     write_table(ENTITIES, ents, out_dir / "entities.parquet")
@@ -156,11 +157,12 @@ def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None) ->
 def run_relations(annotated, mentions_path, out):
     """Corpus pass over the documents' relation records: the corpus-level entity ids of their mentions, the
     relations table. No parsing, no rules: those ran per document in annotate."""
+    records = annotate_core.read_relation_records(annotated)
     entity_of = {
         r["mention_id"]: r["entity_id"]
         for r in cache_core.read_parquet(mentions_path, ["mention_id", "entity_id"])
     }
-    rows = relations_core.resolve_records(annotate_core.read_relation_records(annotated), entity_of)
+    rows = relations_core.resolve_records(records, entity_of)
     write_table(RELATIONS, rows, out)
     log(f"relations: {len(rows)} relations ({sum(r['negated'] for r in rows)} negated)")
     return rows

@@ -353,11 +353,14 @@ def test_a_missing_params_file_or_model_dir_is_one_line(tmp_path):
     res = run_pipeline("--params", tmp_path / "nope.yaml", "clean", "--seeds", DEV_ARTICLES, "--out",
                        tmp_path / "d.parquet", check=False)
     assert (res.returncode, res.stderr) == (2, f"error: {tmp_path / 'nope.yaml'}: not found\n")
-    for stage, args in (("entities", ["--annotated", "a.spacy", "--out-dir", tmp_path]),
-                        ("relations", ["--annotated", "a.spacy", "--mentions", "m.parquet", "--out", tmp_path / "r"])):
-        res = run_pipeline(stage, "--model", tmp_path / "nomodel", *args, check=False)
-        assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
-        assert res.stderr.startswith(f"error: {tmp_path / 'nomodel'}: no built pipeline here")
+    res = run_pipeline("entities", "--model", tmp_path / "nomodel", "--annotated", "a", "--documents", "d.parquet",
+                       "--out-dir", tmp_path, check=False)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
+    assert res.stderr.startswith(f"error: {tmp_path / 'nomodel'}: no built pipeline here")
+    res = run_pipeline("relations", "--annotated", tmp_path / "a", "--mentions", "m.parquet", "--out",
+                       tmp_path / "r", check=False)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
+    assert res.stderr.startswith(f"error: {tmp_path / 'a' / 'index.parquet'}: no annotated documents here")
 
 
 # --- 6. one failing document does not take the run down ---------------------------------------------------------
