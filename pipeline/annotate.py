@@ -273,7 +273,7 @@ def _read_rows(out_dir: str | Path, name: str, schema: pa.Schema, key: str) -> l
     missing = [r["doc_id"] for r in index if r[key] not in stored and not r["error"]]
     if missing:
         raise ConfigError(f"{path}: no rows for {len(missing)} documents (e.g. {missing[0]}); re-run annotate")
-    return [row for r in index if not r["error"] for row in stored.get(r[key])]
+    return stored.rows(r[key] for r in index if not r["error"])
 
 
 def failures(out_dir: str | Path) -> dict[str, str]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 PACKAGE = Path(__file__).resolve().parent
@@ -30,6 +31,7 @@ PACKAGE = Path(__file__).resolve().parent
 # The modules whose code a stage's per-document results depend on (its own module and what it imports from us).
 # dvc.yaml lists the same files as the stage's deps; a test keeps the two in step.
 STAGE_CODE = {
+    "clean": ("clean.py", "stages.py"),  # (stages.py: the documents fields are assembled there)
     "annotate": ("annotate.py", "components.py", "entities.py", "gazetteer.py", "labels.py"),
     "relations": ("relations.py", "relations_dates.py", "relations_procurement.py", "entities.py", "gazetteer.py",
                   "labels.py"),
@@ -99,13 +101,19 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 
 
 class RowCache:
-    """Rows per document key in one Parquet file, valid for one stage fingerprint (see the module docstring)."""
+    """Rows per document key in one Parquet file, valid for one stage fingerprint (see the module docstring).
+
+    Stored rows stay an Arrow table: a run that adds one document filters and appends columns, and turns no
+    stored row into Python objects unless a reader asks for them (`get`, `rows`)."""
 
     def __init__(self, path: str | Path, schema: pa.Schema, stage_fp: str):
         self.path = Path(path)
         self.schema = schema.append(pa.field("key", pa.string(), nullable=False))
         self.stage_fp = stage_fp
-        self.rows: dict[str, list[dict]] = {}
+        self.stored: pa.Table | None = None
+        self.stored_keys: set[str] = set()
+        self.new: dict[str, list[dict]] = {}
+        self._grouped: dict[str, list[dict]] | None = None
         self._load()
 
     def _load(self) -> None:
@@ -117,26 +125,48 @@ class RowCache:
                 return
             keys = json.loads(meta[b"keys"])
             table = pq.ParquetFile(self.path).read()
+            if table.schema.remove_metadata() != self.schema:
+                return
         except (OSError, KeyError, ValueError, pa.ArrowException):
             return  # unreadable or foreign: recompute everything
-        grouped: dict[str, list[dict]] = defaultdict(list)
-        for row in table.to_pylist():
-            grouped[row.pop("key")].append(row)
-        self.rows = {k: grouped.get(k, []) for k in keys}
+        self.stored, self.stored_keys = table, set(keys)
 
     def __contains__(self, key: str) -> bool:
-        return key in self.rows
+        return key in self.new or key in self.stored_keys
 
     def get(self, key: str) -> list[dict]:
-        return self.rows[key]
+        if key in self.new:
+            return self.new[key]
+        if self._grouped is None:
+            self._grouped = defaultdict(list)
+            for row in self.stored.to_pylist() if self.stored is not None else []:
+                self._grouped[row.pop("key")].append(row)
+        return self._grouped.get(key, []) if key in self.stored_keys else []
 
     def put(self, key: str, rows: Iterable[dict]) -> None:
-        self.rows[key] = list(rows)
+        self.new[key] = list(rows)
+
+    def table(self, keys: Iterable[str]) -> pa.Table:
+        """The rows of `keys`, grouped in that order (a key's rows keep their order), as one Arrow table."""
+        keys = list(dict.fromkeys(keys))
+        order = pa.array(keys, pa.string())
+        parts = []
+        if self.stored is not None:
+            kept = [k for k in keys if k in self.stored_keys and k not in self.new]
+            parts.append(self.stored.filter(pc.is_in(self.stored["key"], value_set=pa.array(kept, pa.string()))))
+        new_rows = [{**r, "key": k} for k in keys if k in self.new for r in self.new[k]]
+        parts.append(pa.Table.from_pylist(new_rows, schema=self.schema))
+        table = pa.concat_tables(parts)
+        position = pc.index_in(table["key"], value_set=order)
+        return table.take(pc.sort_indices(position))  # stable: a key's rows keep their order
+
+    def rows(self, keys: Iterable[str]) -> list[dict]:
+        return self.table(keys).drop_columns(["key"]).to_pylist()
 
     def save(self, keys: Iterable[str], skip: set[str] = frozenset()) -> None:
         """Keep exactly `keys` (in this order; those in `skip` are not stored) and write the file atomically."""
-        keys = [k for k in dict.fromkeys(keys) if k not in skip]
-        rows = [{**r, "key": k} for k in keys for r in self.rows[k]]
-        schema = self.schema.with_metadata({"stage_fingerprint": self.stage_fp, "keys": json.dumps(keys)})
-        write_parquet(pa.Table.from_pylist(rows, schema=schema), self.path)
-        self.rows = {k: self.rows[k] for k in keys}
+        keys = [k for k in dict.fromkeys(keys) if k not in skip and k in self]
+        table = self.table(keys).replace_schema_metadata(
+            {"stage_fingerprint": self.stage_fp, "keys": json.dumps(keys)})
+        write_parquet(table, self.path)
+        self.stored, self.stored_keys, self.new, self._grouped = table, set(keys), {}, None

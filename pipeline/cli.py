@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("clean", help="seeds -> documents table")
     c.add_argument("--seeds", required=True, type=Path)
     c.add_argument("--out", required=True, type=Path)
+    c.add_argument("--cache", type=Path, help="cleaned fields kept per input between runs (incremental)")
 
     b = sub.add_parser("build-model", help="base model + our components -> spaCy pipeline dir")
     b.add_argument("--out", required=True, type=Path)
@@ -50,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("--annotated", required=True, type=Path)
     rel.add_argument("--mentions", required=True, type=Path)
     rel.add_argument("--out", required=True, type=Path)
+
+    x = sub.add_parser("extract", help="annotate, entities and relations in one process (the DVC stage)")
+    x.add_argument("--documents", required=True, type=Path, help="the clean stage's documents table")
+    x.add_argument("--model", required=True, type=Path)
+    x.add_argument("--annotated", required=True, type=Path, help="the per-document results, kept between runs")
+    x.add_argument("--out-dir", required=True, type=Path, help="documents, mentions, entities, relations tables")
 
     ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
     ev.add_argument("--articles", required=True, type=Path)
@@ -79,12 +86,14 @@ def main(argv: list[str] | None = None) -> int:
             print(stages.summary(rows))
         elif args.command == "clean":
             stages.run_clean(args.seeds, args.out, rules_path=params["clean"]["rules"],
-                             max_bytes=params["clean"]["max_bytes"])
+                             max_bytes=params["clean"]["max_bytes"], cache_path=args.cache)
         elif args.command == "build-model":
             stages.run_build_model(params["model"]["base"], params["model"]["gazetteers"], args.out)
         elif args.command == "annotate":
             stages.run_annotate(args.documents, args.model, params["relations"]["rules"], args.out,
                                 batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
+        elif args.command == "extract":
+            stages.run_extract(args.documents, args.model, args.annotated, args.out_dir, params)
         elif args.command == "entities":
             stages.run_entities(args.annotated, args.model, args.documents, args.out_dir)
         elif args.command == "evaluate":

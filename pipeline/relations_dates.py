@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from spacy.tokens import Span, Token
+if TYPE_CHECKING:  # type hints only: the corpus passes import this package without spaCy
+    from spacy.tokens import Span, Token
 
 MONTHS = {m: i for i, names in enumerate(
     ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul", "august aug",

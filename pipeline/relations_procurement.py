@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from spacy.tokens import Span, Token
+if TYPE_CHECKING:  # type hints only: the corpus passes import this package without spaCy
+    from spacy.tokens import Span, Token
 
 from .labels import COUNTRY, ORG, WEAPON_SYSTEM
 

@@ -10,9 +10,10 @@ import os
 import shutil
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import pyarrow as pa
 
 from tqdm import tqdm
 
@@ -32,9 +33,44 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def document_rows(seeds: str | Path, *, rules_path: str | Path, max_bytes: int) -> list[dict]:
+def shown(path: str) -> str:
+    """A file name as a log line can carry it: quoted and escaped when it holds a newline or other control."""
+    return path if path.isprintable() else repr(path)
+
+
+CLEAN_FIELDS = ("status", "error", "title", "published", "source", "section", "text", "n_chars", "removed_lines",
+                "removed_by_rule", "url")
+CLEAN_SCHEMA = pa.schema([DOCUMENTS.schema.field(name) for name in CLEAN_FIELDS])  # what clean keeps per input
+
+
+def clean_fields(raw, rules) -> dict:
+    """The documents-table fields the cleaner gives one decoded input (pure: same text and metadata, same fields)."""
+    row = {"status": STATUS_OK, "error": None}
+    try:
+        cd = clean_text(raw.text, rules, title=raw.meta.get("title"))
+    except Exception as exc:  # a cleaner bug must not take the run down: the file is reported instead
+        return {**row, "status": "rejected", "error": f"cleaning failed: {type(exc).__name__}: {exc}"}
+    if not cd.text.strip() and set(cd.removed) == {"title"} and len(cd.title.split()) >= 4:
+        # a file that is one headline (4+ words): that line is all the text there is, never lost
+        cd = replace(cd, text=cd.title, removed={})
+    if not cd.text.strip():
+        row.update(status="empty", error="no body text left after removing page debris")
+    published = parse_date(raw.meta["published"]) if raw.meta.get("published") else None
+    return {
+        **row, "title": cd.title, "published": published or cd.published,
+        "source": raw.meta.get("source") or cd.source, "section": cd.section, "text": cd.text,
+        "url": raw.meta.get("url"), "n_chars": len(cd.text), "removed_lines": sum(cd.removed.values()),
+        "removed_by_rule": json.dumps(dict(sorted(cd.removed.items()))),
+    }
+
+
+def document_rows(seeds: str | Path, *, rules_path: str | Path, max_bytes: int, cache_path=None) -> list[dict]:
+    """One documents row per input. With `cache_path`, cleaned fields are kept per input, keyed by its decoded
+    text and metadata + the rules and the cleaner's code, so a run re-cleans only new or changed inputs."""
     rules = load_rules(rules_path)
-    rows = []
+    clean_fp = cache_core.fingerprint(cache_core.code_fingerprint("clean"), Path(rules_path))
+    store = cache_core.RowCache(cache_path, CLEAN_SCHEMA, clean_fp) if cache_path else None
+    rows, keys = [], []
     for raw in tqdm(read_seeds(seeds, max_bytes=max_bytes), desc="clean", unit="file", disable=None, file=sys.stderr):
         row = {
             "doc_id": raw.doc_id, "source_path": raw.source_path, "sha256": raw.sha256, "status": raw.status,
@@ -42,35 +78,31 @@ def document_rows(seeds: str | Path, *, rules_path: str | Path, max_bytes: int) 
             "n_chars": 0, "encoding": raw.encoding, "removed_lines": 0, "removed_by_rule": None, "url": None,
         }
         if raw.status == STATUS_OK:
-            try:
-                cd = clean_text(raw.text, rules, title=raw.meta.get("title"))
-            except Exception as exc:  # a cleaner bug must not take the run down: the file is reported instead
-                row.update(status="rejected", error=f"cleaning failed: {type(exc).__name__}: {exc}")
+            key = cache_core.doc_key(clean_fp, raw.text, sorted(raw.meta.items()))
+            if store is not None and key in store:
+                row.update(store.get(key)[0])
             else:
-                if not cd.text.strip():
-                    row.update(status="empty", error="no body text left after removing page debris")
-                published = parse_date(raw.meta["published"]) if raw.meta.get("published") else None
-                row.update(
-                    title=cd.title, published=published or cd.published, source=raw.meta.get("source") or cd.source,
-                    section=cd.section, text=cd.text, url=raw.meta.get("url"),
-                    n_chars=len(cd.text), removed_lines=sum(cd.removed.values()),
-                    removed_by_rule=json.dumps(dict(sorted(cd.removed.items()))),
-                )
+                row.update(clean_fields(raw, rules))
+                if store is not None:
+                    store.put(key, [{k: row[k] for k in CLEAN_FIELDS}])
+            keys.append(key)
         if row["status"] != STATUS_OK:
-            log(f"{seeds}/{raw.source_path}: {row['status']}: {row['error']}")
+            log(f"{shown(f'{seeds}/{raw.source_path}')}: {row['status']}: {row['error']}")
         rows.append(row)
+    if store is not None:
+        store.save(keys)
     return rows
 
 
 def summary(rows: list[dict]) -> str:
     counts = Counter(r["status"] for r in rows)
     parts = [f"{counts[s]} {s}" for s in ("ok", "duplicate", "empty", "rejected") if counts[s]]
-    bad = [f"{r['source_path']} ({r['error']})" for r in rows if r["status"] in ("rejected", "empty")]
+    bad = [f"{shown(r['source_path'])} ({r['error']})" for r in rows if r["status"] in ("rejected", "empty")]
     return ", ".join(parts or ["0 documents"]) + (": " + "; ".join(bad) if bad else "")
 
 
-def run_clean(seeds, out_documents, *, rules_path, max_bytes) -> list[dict]:
-    rows = document_rows(seeds, rules_path=rules_path, max_bytes=max_bytes)
+def run_clean(seeds, out_documents, *, rules_path, max_bytes, cache_path=None) -> list[dict]:
+    rows = document_rows(seeds, rules_path=rules_path, max_bytes=max_bytes, cache_path=cache_path)
     write_table(DOCUMENTS, rows, out_documents)
     log(f"clean: {summary(rows)}")
     return rows
@@ -145,7 +177,7 @@ def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None) ->
     for row in docs:
         if row["doc_id"] in failed:
             row.update(status="rejected", error=failed[row["doc_id"]])
-            log(f"{row['source_path']!r}: rejected: {row['error']}")
+            log(f"{shown(row['source_path'])}: rejected: {row['error']}")
     mentions, ents = entities_core.build_entities(annotate_core.read_mentions(annotated), registry)
     write_table(DOCUMENTS, docs, out_dir / "documents.parquet")
     write_table(MENTIONS, mentions, out_dir / "mentions.parquet")
@@ -165,6 +197,15 @@ def run_relations(annotated, mentions_path, out):
     rows = relations_core.resolve_records(records, entity_of)
     write_table(RELATIONS, rows, out)
     log(f"relations: {len(rows)} relations ({sum(r['negated'] for r in rows)} negated)")
+    return rows
+
+
+def run_extract(documents_path, model_path, annotated, out_dir, params: dict) -> list[dict]:
+    """The DVC `extract` stage: the per-document pass, then the two corpus passes, in one process."""
+    run_annotate(documents_path, model_path, params["relations"]["rules"], annotated,
+                 batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
+    rows = run_entities(annotated, model_path, documents_path, out_dir)
+    run_relations(annotated, Path(out_dir) / "mentions.parquet", Path(out_dir) / "relations.parquet")
     return rows
 
 

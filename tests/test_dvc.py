@@ -60,7 +60,7 @@ def test_repro_is_incremental_per_document_and_per_stage(project):
 
     rules = project / "models/relations/rules.yaml"
     rules.write_text(rules.read_text(encoding="utf-8") + "\n# an analyst's edit\n", encoding="utf-8")
-    out = sh(dvc, "repro", "relations", cwd=project)
+    out = sh(dvc, "repro", "extract", cwd=project)
     log = out.stdout + out.stderr
     assert "annotate: 0 parsed, 3 unchanged; relations extracted from 3" in log  # from the stored parses
     for stage in ("clean", "build_model"):

@@ -144,3 +144,17 @@ def test_markdown_front_matter_is_metadata(tmp_path):
                                                                           "AA")
     assert brief["text"] == "Japan is considering procuring the ANKA drone."
     assert rows["broken.md"]["status"] == "ok" and "Poland bought tanks." in rows["broken.md"]["text"]
+
+
+def test_a_file_that_is_one_headline_keeps_it_as_text(tmp_path, capsys):
+    from pipeline.stages import document_rows
+
+    (tmp_path / "headline.txt").write_text("Japan eyes Turkish ANKA drone for its coastguard\n", encoding="utf-8")
+    (tmp_path / "odd\nname.txt").write_bytes(b"")
+    rows = {r["source_path"]: r for r in document_rows(tmp_path, rules_path="models/cleaning/debris.yaml",
+                                                       max_bytes=5_000_000)}
+    assert rows["headline.txt"]["status"] == "ok"
+    assert rows["headline.txt"]["text"] == "Japan eyes Turkish ANKA drone for its coastguard"
+    assert rows["odd\nname.txt"]["status"] == "empty"
+    err = capsys.readouterr().err
+    assert "odd\\nname.txt'" in err and all(line.count(": ") >= 1 for line in err.splitlines() if line)
