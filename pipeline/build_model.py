@@ -25,6 +25,10 @@ def build_pipeline(base: list[str] | str, gazetteer_dir: str | Path) -> Language
     gazetteer_dir = Path(gazetteer_dir)
     name = base_model_name(base)
     nlp = spacy.load(name)
+    if "attribute_ruler" in nlp.pipe_names:  # same patterns and result, indexed matching (components.py)
+        patterns = nlp.get_pipe("attribute_ruler").patterns
+        nlp.replace_pipe("attribute_ruler", "defnews_attribute_ruler")
+        nlp.get_pipe("attribute_ruler").add_patterns(patterns)
     nlp.add_pipe("defnews_paragraph_guard", before="parser")
     # Two rulers. Registry names are phrase patterns on the text alone, so their ruler runs first: spaCy re-parses
     # phrase patterns with every component before their ruler whenever the pipeline loads (4 s with the parser in

@@ -103,8 +103,11 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 class RowCache:
     """Rows per document key in one Parquet file, valid for one stage fingerprint (see the module docstring).
 
-    Stored rows stay an Arrow table: a run that adds one document filters and appends columns, and turns no
-    stored row into Python objects unless a reader asks for them (`get`, `rows`)."""
+    Rows stay Arrow tables, stored and new alike: new rows are gathered in Arrow chunks of FLUSH_ROWS, so a run's
+    memory holds columns, not a Python dict per row, and a run that adds one document filters and appends
+    columns. No stored row becomes a Python object unless a reader asks for it (`get`, `rows`)."""
+
+    FLUSH_ROWS = 4096
 
     def __init__(self, path: str | Path, schema: pa.Schema, stage_fp: str):
         self.path = Path(path)
@@ -112,8 +115,9 @@ class RowCache:
         self.stage_fp = stage_fp
         self.stored: pa.Table | None = None
         self.stored_keys: set[str] = set()
-        self.new: dict[str, list[dict]] = {}
-        self._grouped: dict[str, list[dict]] | None = None
+        self.new_keys: set[str] = set()
+        self._pending: list[dict] = []  # new rows not yet in a chunk
+        self._chunks: list[pa.Table] = []
         self._load()
 
     def _load(self) -> None:
@@ -132,33 +136,48 @@ class RowCache:
         self.stored, self.stored_keys = table, set(keys)
 
     def __contains__(self, key: str) -> bool:
-        return key in self.new or key in self.stored_keys
+        return key in self.new_keys or key in self.stored_keys
+
+    def _new_table(self) -> pa.Table:
+        self._flush()
+        return pa.concat_tables([pa.Table.from_pylist([], schema=self.schema), *self._chunks])
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._chunks.append(pa.Table.from_pylist(self._pending, schema=self.schema))
+            self._pending = []
 
     def get(self, key: str) -> list[dict]:
-        if key in self.new:
-            return self.new[key]
-        if self._grouped is None:
-            self._grouped = defaultdict(list)
-            for row in self.stored.to_pylist() if self.stored is not None else []:
-                self._grouped[row.pop("key")].append(row)
-        return self._grouped.get(key, []) if key in self.stored_keys else []
+        if key in self.new_keys:
+            table = self._new_table()
+        elif key in self.stored_keys:
+            table = self.stored
+        else:
+            return []
+        return table.filter(pc.equal(table["key"], key)).drop_columns(["key"]).to_pylist()
 
     def put(self, key: str, rows: Iterable[dict]) -> None:
-        self.new[key] = list(rows)
+        """The rows of `key` (replacing any put before)."""
+        if key in self.new_keys:
+            table = self._new_table()
+            self._chunks = [table.filter(pc.not_equal(table["key"], key))]
+        self.new_keys.add(key)
+        self._pending += [{**r, "key": key} for r in rows]
+        if len(self._pending) >= self.FLUSH_ROWS:
+            self._flush()
 
     def table(self, keys: Iterable[str]) -> pa.Table:
         """The rows of `keys`, grouped in that order (a key's rows keep their order), as one Arrow table."""
         keys = list(dict.fromkeys(keys))
         order = pa.array(keys, pa.string())
-        parts = []
+        parts = [self._new_table()]
         if self.stored is not None:
-            kept = [k for k in keys if k in self.stored_keys and k not in self.new]
+            kept = [k for k in keys if k in self.stored_keys and k not in self.new_keys]
             parts.append(self.stored.filter(pc.is_in(self.stored["key"], value_set=pa.array(kept, pa.string()))))
-        new_rows = [{**r, "key": k} for k in keys if k in self.new for r in self.new[k]]
-        parts.append(pa.Table.from_pylist(new_rows, schema=self.schema))
-        table = pa.concat_tables(parts)
-        position = pc.index_in(table["key"], value_set=order)
-        return table.take(pc.sort_indices(position))  # stable: a key's rows keep their order
+        table = pa.concat_tables(parts)  # (no copy: chunks side by side)
+        position = pc.index_in(table["key"], value_set=order)  # null: a key not asked for
+        rows = pc.sort_indices(position)[: len(position) - position.null_count]  # (stable; nulls sort last)
+        return table.take(rows)  # one copy, grouped by key in `keys` order, a key's rows in their order
 
     def rows(self, keys: Iterable[str]) -> list[dict]:
         return self.table(keys).drop_columns(["key"]).to_pylist()
@@ -169,4 +188,4 @@ class RowCache:
         table = self.table(keys).replace_schema_metadata(
             {"stage_fingerprint": self.stage_fp, "keys": json.dumps(keys)})
         write_parquet(table, self.path)
-        self.stored, self.stored_keys, self.new, self._grouped = table, set(keys), {}, None
+        self.stored, self.stored_keys, self.new_keys, self._pending, self._chunks = table, set(keys), set(), [], []

@@ -73,57 +73,85 @@ def corpus_merge_map(mentions: list[dict]) -> dict[str, str]:
     return merge
 
 
+def merged(mentions: list[dict], merge: dict[str, str]) -> list[dict]:
+    """Mention rows with the corpus merge applied to their entity ids."""
+    return [{**m, "entity_id": merge.get(m["entity_id"], m["entity_id"])} for m in mentions]
+
+
+class EntityTally:
+    """The entities table, tallied from merged mention rows fed in parts (`add`), grouped by document: memory grows
+    with the entities and their names, not with the mentions, so the corpus pass can stream."""
+
+    def __init__(self, reg: Registry):
+        self.reg = reg
+        self.forms: dict[str, Counter] = defaultdict(Counter)
+        self.n_docs: Counter = Counter()
+        self.counts: Counter = Counter()
+        self.sources: dict[str, set] = defaultdict(set)
+        self._last_doc: dict[str, str] = {}
+
+    def add(self, mentions: list[dict]) -> None:
+        for m in mentions:
+            eid = m["entity_id"]
+            # A capital standing for its country ("Ankara said") stays in mentions but is no name of the country:
+            # listed as an alias it would make the same word name the city in other documents.
+            if not (m["label"] == COUNTRY and fold(m["text"]) in self.reg.country_by_capital):
+                self.forms[eid][m["text"]] += 1
+            if self._last_doc.get(eid) != m["doc_id"]:
+                self._last_doc[eid] = m["doc_id"]
+                self.n_docs[eid] += 1
+            self.counts[eid] += 1
+            self.sources[eid].add(m["source"])
+
+    def rows(self) -> list[dict]:
+        """One entity row per entity id, sorted by it."""
+        reg = self.reg
+        rows = []
+        for eid in sorted(self.counts):
+            label, key = eid.split(":", 1)
+            named = self.forms[eid]
+            row = {
+                "entity_id": eid,
+                "label": label,
+                "name": _canonical_name(label, key, named, reg),
+                "aliases": sorted(named),
+                "iso3": None,
+                "n_docs": self.n_docs[eid],
+                "n_mentions": self.counts[eid],
+                "in_registry": "registry" in self.sources[eid],
+                "weapon_class": None,
+                "manufacturer_id": None,
+                "origin_iso3": None,
+            }
+            if label == COUNTRY:
+                row["iso3"] = key
+            elif label == WEAPON_SYSTEM and key in reg.weapons:
+                w = reg.weapons[key]
+                row.update(iso3=w.origin_iso3, origin_iso3=w.origin_iso3, weapon_class=w.weapon_class,
+                           in_registry=True)
+                if w.manufacturer:
+                    row["manufacturer_id"] = f"{ORG}:{w.manufacturer}"
+            elif label == ORG and key in reg.organisations:
+                row.update(iso3=reg.organisations[key].iso3, in_registry=True)
+            elif label == ORG:
+                first = row["name"].split()[0] if row["name"] else ""
+                row["iso3"] = reg.country_iso3(first) if first else None
+            rows.append(row)
+        return rows
+
+
+def mention_order(m: dict) -> tuple:
+    """The mentions table's row order."""
+    return m["doc_id"], m["start_char"], m["end_char"]
+
+
 def build_entities(mentions: list[dict], reg: Registry) -> tuple[list[dict], list[dict]]:
-    """Apply the corpus merge to mention rows and derive one entity row per entity_id (both sorted, deterministic)."""
-    merge = corpus_merge_map(mentions)
-    merged = [{**m, "entity_id": merge.get(m["entity_id"], m["entity_id"])} for m in mentions]
-    forms: dict[str, Counter] = defaultdict(Counter)
-    docs: dict[str, set] = defaultdict(set)
-    counts: Counter = Counter(m["entity_id"] for m in merged)
-    labels: dict[str, str] = {}
-    sources: dict[str, set] = defaultdict(set)
-    for m in merged:
-        eid = m["entity_id"]
-        label = m["label"]
-        # A capital standing for its country ("Ankara said") stays in mentions but is no name of the country:
-        # listed as an alias it would make the same word name the city in other documents.
-        if not (label == COUNTRY and fold(m["text"]) in reg.country_by_capital):
-            forms[eid][m["text"]] += 1
-        docs[eid].add(m["doc_id"])
-        labels.setdefault(eid, m["label"])
-        sources[eid].add(m["source"])
-    rows = []
-    for eid in sorted(counts):
-        label, key = eid.split(":", 1)
-        named = forms[eid]
-        row = {
-            "entity_id": eid,
-            "label": label,
-            "name": _canonical_name(label, key, named, reg),
-            "aliases": sorted(named),
-            "iso3": None,
-            "n_docs": len(docs[eid]),
-            "n_mentions": counts[eid],
-            "in_registry": "registry" in sources[eid],
-            "weapon_class": None,
-            "manufacturer_id": None,
-            "origin_iso3": None,
-        }
-        if label == COUNTRY:
-            row["iso3"] = key
-        elif label == WEAPON_SYSTEM and key in reg.weapons:
-            w = reg.weapons[key]
-            row.update(iso3=w.origin_iso3, origin_iso3=w.origin_iso3, weapon_class=w.weapon_class, in_registry=True)
-            if w.manufacturer:
-                row["manufacturer_id"] = f"{ORG}:{w.manufacturer}"
-        elif label == ORG and key in reg.organisations:
-            row.update(iso3=reg.organisations[key].iso3, in_registry=True)
-        elif label == ORG:
-            first = row["name"].split()[0] if row["name"] else ""
-            row["iso3"] = reg.country_iso3(first) if first else None
-        rows.append(row)
-    merged.sort(key=lambda m: (m["doc_id"], m["start_char"], m["end_char"]))
-    return merged, rows
+    """Apply the corpus merge to mention rows and derive one entity row per entity_id (both sorted, deterministic).
+    (The corpus pass in `stages.run_entities` does the same in parts.)"""
+    rows = sorted(merged(mentions, corpus_merge_map(mentions)), key=mention_order)
+    tally = EntityTally(reg)
+    tally.add(rows)
+    return rows, tally.rows()
 
 
 def _canonical_name(label: str, key: str, forms: Counter, reg: Registry) -> str:

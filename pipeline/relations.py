@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import yaml
 
@@ -885,8 +885,18 @@ def resolve_records(records: Iterable[dict], entity_of: dict[str, str]) -> list[
     """Table rows: subject, object and supplier entity ids from the mention ids, the content-derived relation_id;
     records whose arguments did not resolve, or resolve to one entity, are dropped; the same entity triple stated
     twice in one sentence by two mentions collapses to one row (details merged)."""
+    return list(iter_resolved(records, entity_of))
+
+
+def iter_resolved(records: Iterable[dict], entity_of: dict[str, str]) -> Iterator[dict]:
+    """`resolve_records` as a stream, for records grouped by document (as the stores keep them): only one
+    document's rows are held at a time."""
     unique: dict[str, dict] = {}
+    doc_id = None
     for rec in records:
+        if rec["doc_id"] != doc_id:
+            yield from unique.values()
+            unique, doc_id = {}, rec["doc_id"]
         rec = dict(rec)
         s_id, o_id = entity_of.get(rec["subject_mention_id"]), entity_of.get(rec["object_mention_id"])
         if s_id is None or o_id is None or s_id == o_id:
@@ -901,7 +911,7 @@ def resolve_records(records: Iterable[dict], entity_of: dict[str, str]) -> list[
         for k in ("quantity", "value", "supplier_id", "date"):
             if kept[k] is None:
                 kept[k] = row[k]
-    return list(unique.values())
+    yield from unique.values()
 
 
 def relation_rows(doc_id: str, rels: list[Relation], entity_of: dict[str, str], mention_of) -> list[dict]:

@@ -1,7 +1,7 @@
 """The table catalogue: every output table's columns, types and descriptions, in one place.
 
 The pyarrow schemas, the writers' validation and the data dictionary (`docs/tables.md`) are all generated
-from `TABLES`; nothing else in the project declares a column. This module does no I/O except `write_table`.
+from `TABLES`; nothing else in the project declares a column. This module does no I/O except its writers (`write_table`, `TableWriter`).
 """
 from __future__ import annotations
 
@@ -168,22 +168,49 @@ def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
 
 
 def write_table(table: Table, rows: list[dict], path: str | Path) -> Path:
-    """Validate rows against the schema and write Parquet atomically (hidden tmp file, fsync, rename), so a reader,
-    or a run killed at any moment, sees the previous complete table or the new one. Temp files a killed run left
-    behind (`.NAME.PID.tmp` of a process that is gone) are removed."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = to_arrow(table, rows)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        pq.write_table(data, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _remove_stale_tmp(path)
-    return path
+    """Validate rows against the schema and write Parquet atomically (see `TableWriter`)."""
+    with TableWriter(table, path) as writer:
+        writer.write(rows)
+    return Path(path)
+
+
+class TableWriter:
+    """Writes one table in parts (`write(rows)` or `write_arrow`, each validated against the schema) to a hidden
+    temp file beside `path`, then fsync and rename on a clean exit: a reader, or a run killed at any moment, sees
+    the previous complete table or the new one, and a table of many documents never has to be in memory at once.
+    On an error the temp file is removed and the old table stays. Temp files a killed run left behind
+    (`.NAME.PID.tmp` of a process that is gone) are removed."""
+
+    def __init__(self, table: Table, path: str | Path):
+        self.table, self.path = table, Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self.rows = 0
+
+    def __enter__(self) -> "TableWriter":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(self.tmp, self.table.schema)
+        return self
+
+    def write(self, rows: list[dict]) -> None:
+        self.write_arrow(to_arrow(self.table, rows))
+
+    def write_arrow(self, data: pa.Table) -> None:
+        if data.schema != self.table.schema:
+            data = data.select(self.table.schema.names).cast(self.table.schema)
+        if data.num_rows:
+            self._writer.write_table(data)
+        self.rows += data.num_rows
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self._writer.close()
+            if exc_type is None:
+                with open(self.tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(self.tmp, self.path)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+        _remove_stale_tmp(self.path)
 
 
 def _remove_stale_tmp(path: Path) -> None:

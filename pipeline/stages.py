@@ -14,7 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
-
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import annotate as annotate_core
@@ -24,8 +25,8 @@ from . import relations as relations_core
 from .clean import clean_text, load_rules, parse_date
 from .gazetteer import Registry
 from .ingest import read_seeds
-from .labels import STATUS_OK
-from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATIONS, write_table
+from .labels import PERSON, STATUS_OK
+from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATIONS, TableWriter, write_table
 from .settings import ConfigError
 
 
@@ -136,19 +137,22 @@ def relations_fingerprint(rules_path, registry_fp: str) -> str:
 
 
 def run_annotate(documents_path, model_path, rules_path, out_dir, *, batch_size=64, workers=1, nlp=None,
-                 model_fp=None):
-    """The per-document pass (see annotate.py) into `out_dir`; `nlp`/`model_fp` stand in for a built model dir."""
+                 model_fp=None, load_nlp=None, registry=None):
+    """The per-document pass (see annotate.py) into `out_dir`. A built pipeline in memory stands in for the model
+    dir as `nlp` (kept by the caller) or `load_nlp` (called when parsing starts; annotate drops what it returns
+    once its workers have their copy), with `model_fp` its fingerprint and `registry` its entity registry."""
     model_fp = model_fp or annotate_core.model_fingerprint(model_path)
-    registry = _registry(model_path, nlp)
+    registry = registry or _registry(model_path, nlp)
     texts, published = ok_documents(documents_path)
     relate = annotate_core.Relate(
         rules=relations_core.with_registry(relations_core.load_rules(str(rules_path)), registry),
-        stage_fp=relations_fingerprint(rules_path, model_fp if nlp is not None else
+        stage_fp=relations_fingerprint(rules_path, model_fp if model_path is None else
                                        cache_core.fingerprint(Path(model_path) / "defnews_entity_resolver")),
         published=published,
     )
+    load_nlp = load_nlp or (lambda: nlp or annotate_core.load_pipeline(model_path))
     result = annotate_core.annotate_corpus(
-        texts, out_dir, load_nlp=lambda: nlp or annotate_core.load_pipeline(model_path), model_fp=model_fp,
+        texts, out_dir, load_nlp=load_nlp, model_fp=model_fp,
         relate=relate, batch_size=batch_size, n_process=workers,
     )
     for doc_id, reason in sorted(result.failed.items()):
@@ -166,38 +170,72 @@ def _registry(model_path, nlp=None) -> Registry:
     return Registry.from_dir(folder)
 
 
-def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None) -> list[dict]:
+BATCH_ROWS = 20_000  # rows per part of a streamed corpus pass (one Python dict per row at a time, no more)
+
+
+def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None, registry=None) -> list[dict]:
     """Corpus pass over the documents' mention rows (no parsing): merged entity ids, the mentions and entities
     tables, and the final documents table: a document the per-document pass failed on becomes `rejected` with
-    the reason ("annotate failed: ..."), so every input keeps exactly one row with its true status."""
+    the reason ("annotate failed: ..."), so every input keeps exactly one row with its true status.
+
+    Streams: the mention rows stay an Arrow table and go through the merge and into `mentions.parquet` in parts
+    of BATCH_ROWS; only the person names (for the merge) and the per-entity tallies are held whole."""
     out_dir = Path(out_dir)
-    registry = _registry(model_path, nlp)
+    registry = registry or _registry(model_path, nlp)
     failed = annotate_core.failures(annotated)
     docs = cache_core.read_parquet(documents_path)
     for row in docs:
         if row["doc_id"] in failed:
             row.update(status="rejected", error=failed[row["doc_id"]])
             log(f"{shown(row['source_path'])}: rejected: {row['error']}")
-    mentions, ents = entities_core.build_entities(annotate_core.read_mentions(annotated), registry)
+    table = annotate_core.read_mentions(annotated)
+    persons = table.filter(pc.equal(table["label"], PERSON)).select(["label", "text", "entity_id"])
+    merge = entities_core.corpus_merge_map(persons.to_pylist())
+    table = table.take(pc.sort_indices(table, [("doc_id", "ascending"), ("start_char", "ascending"),
+                                               ("end_char", "ascending")]))  # = entities.mention_order
+    tally = entities_core.EntityTally(registry)
     write_table(DOCUMENTS, docs, out_dir / "documents.parquet")
-    write_table(MENTIONS, mentions, out_dir / "mentions.parquet")
+    with TableWriter(MENTIONS, out_dir / "mentions.parquet") as writer:
+        for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+            rows = entities_core.merged(batch.to_pylist(), merge)
+            tally.add(rows)
+            writer.write(rows)
+    ents = tally.rows()
     write_table(ENTITIES, ents, out_dir / "entities.parquet")
-    log(f"entities: {len(mentions)} mentions of {len(ents)} entities")
+    log(f"entities: {writer.rows} mentions of {len(ents)} entities")
     return docs
 
 
-def run_relations(annotated, mentions_path, out):
+def run_relations(annotated, mentions_path, out) -> int:
     """Corpus pass over the documents' relation records: the corpus-level entity ids of their mentions, the
-    relations table. No parsing, no rules: those ran per document in annotate."""
+    relations table. No parsing, no rules: those ran per document in annotate. Streams like `run_entities`:
+    records go from an Arrow table through `relations.iter_resolved` into the table in parts."""
     records = annotate_core.read_relation_records(annotated)
-    entity_of = {
-        r["mention_id"]: r["entity_id"]
-        for r in cache_core.read_parquet(mentions_path, ["mention_id", "entity_id"])
-    }
-    rows = relations_core.resolve_records(records, entity_of)
-    write_table(RELATIONS, rows, out)
-    log(f"relations: {len(rows)} relations ({sum(r['negated'] for r in rows)} negated)")
-    return rows
+    ids = pq.ParquetFile(mentions_path).read(columns=["mention_id", "entity_id"])
+    entity_of: dict[str, str] = {}  # the mentions of the part being resolved only
+
+    def stream():
+        for batch in records.to_batches(max_chunksize=BATCH_ROWS):
+            cited = pc.unique(pa.concat_arrays([batch.column(name) for name in (
+                "subject_mention_id", "object_mention_id", "supplier_mention_id")]).drop_null())
+            at = pc.index_in(cited, value_set=ids["mention_id"])
+            known = pc.is_valid(at)
+            entity_of.clear()
+            entity_of.update(zip(cited.filter(known).to_pylist(),
+                                 ids["entity_id"].take(at.filter(known)).to_pylist()))
+            yield from batch.to_pylist()
+
+    negated, part = 0, []
+    with TableWriter(RELATIONS, out) as writer:
+        for row in relations_core.iter_resolved(stream(), entity_of):
+            part.append(row)
+            negated += row["negated"]
+            if len(part) == BATCH_ROWS:
+                writer.write(part)
+                part = []
+        writer.write(part)
+    log(f"relations: {writer.rows} relations ({negated} negated)")
+    return writer.rows
 
 
 def run_extract(documents_path, model_path, annotated, out_dir, params: dict) -> list[dict]:
@@ -218,12 +256,19 @@ def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list
     interim = out_dir / ".interim"
     run_clean(seeds, interim / "documents.parquet", rules_path=params["clean"]["rules"],
               max_bytes=params["clean"]["max_bytes"])
-    nlp = build_pipeline(params["model"]["base"], params["model"]["gazetteers"])
-    model_fp = cache_core.fingerprint(nlp.config.to_str(), Path(params["model"]["gazetteers"]))
+    base, gazetteers = params["model"]["base"], params["model"]["gazetteers"]
+    handover = [build_pipeline(base, gazetteers)]
+    model_fp = cache_core.fingerprint(handover[0].config.to_str(), Path(gazetteers))
+    registry = handover[0].get_pipe("defnews_entity_resolver").registry
+
+    def load_nlp():  # the pipeline built above, once (annotate lets go of it when its workers have it), else anew
+        return handover.pop() if handover else build_pipeline(base, gazetteers)
+
     workers = params["annotate"]["workers"] if workers is None else workers
     run_annotate(interim / "documents.parquet", None, params["relations"]["rules"], interim / "annotated",
-                 batch_size=params["annotate"]["batch_size"], workers=workers, nlp=nlp, model_fp=model_fp)
-    rows = run_entities(interim / "annotated", None, interim / "documents.parquet", out_dir, nlp=nlp)
+                 batch_size=params["annotate"]["batch_size"], workers=workers, load_nlp=load_nlp, registry=registry,
+                 model_fp=model_fp)
+    rows = run_entities(interim / "annotated", None, interim / "documents.parquet", out_dir, registry=registry)
     run_relations(interim / "annotated", out_dir / "mentions.parquet", out_dir / "relations.parquet")
     shutil.rmtree(interim, ignore_errors=True)
     return rows

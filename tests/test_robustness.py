@@ -425,3 +425,54 @@ def test_a_document_failing_in_a_later_stage_is_rejected_and_the_run_goes_on(tmp
         assert bad_id not in set(table.doc_id) and good_id in set(table.doc_id)
     ents = pd.read_parquet(tmp_path / "out" / "entities.parquet")
     assert (ents.n_docs == 1).all()  # only the good document counts
+
+
+def test_a_worker_process_that_dies_costs_only_its_document(tmp_path, monkeypatch, params):
+    """Expected: parsing over two worker processes, a document whose parse kills its worker (as a crash in native
+    code or the OOM killer would) is rejected with 'annotate failed: the worker process died parsing it'; every
+    other document's rows equal those of a one-process run without it."""
+    from spacy.language import Language
+
+    import pipeline.build_model as build_model
+    from pipeline import stages
+
+    main = os.getpid()
+
+    @Language.component("test_die")
+    def _die(doc):
+        if "EXPLODE_MARKER" in doc.text:
+            if os.getpid() == main:  # must not happen with two workers; fail the test, not the test runner
+                raise RuntimeError("parsed in the main process")
+            os._exit(1)
+        return doc
+
+    build = build_model.build_pipeline
+
+    def build_dying(*args):
+        nlp = build(*args)
+        nlp.add_pipe("test_die", last=True)
+        return nlp
+
+    monkeypatch.setattr(build_model, "build_pipeline", build_dying)
+    good = sorted(DEV_ARTICLES.iterdir())[:5]
+    seeds, alone = tmp_path / "seeds", tmp_path / "alone"
+    for folder in (seeds, alone):
+        folder.mkdir()
+        for path in good:
+            shutil.copy(path, folder / path.name)
+    (seeds / "bad.txt").write_text(BAD + "\n")
+    two = {**params, "annotate": {**params["annotate"], "workers": 2, "batch_size": 2}}
+    one = {**params, "annotate": {**params["annotate"], "workers": 1}}
+
+    rows = stages.run_all(seeds, tmp_path / "two", two)
+    stages.run_all(alone, tmp_path / "one", one)
+
+    assert {r["source_path"]: r["status"] for r in rows} == {"bad.txt": "rejected"} | {p.name: "ok" for p in good}
+    docs = pd.read_parquet(tmp_path / "two" / "documents.parquet")
+    assert docs.set_index("source_path").error["bad.txt"] == "annotate failed: the worker process died parsing it"
+    for name in TABLES:
+        a = pd.read_parquet(tmp_path / "two" / f"{name}.parquet")
+        b = pd.read_parquet(tmp_path / "one" / f"{name}.parquet")
+        if name == "documents":
+            a = a[a.source_path != "bad.txt"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
