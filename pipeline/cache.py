@@ -118,6 +118,8 @@ class RowCache:
         self.new_keys: set[str] = set()
         self._pending: list[dict] = []  # new rows not yet in a chunk
         self._chunks: list[pa.Table] = []
+        self._grouped: dict[str, list[dict]] | None = None
+        self._stored_order: list[str] = []  # the stored keys in file order (rows are grouped in it)
         self._load()
 
     def _load(self) -> None:
@@ -133,7 +135,7 @@ class RowCache:
                 return
         except (OSError, KeyError, ValueError, pa.ArrowException):
             return  # unreadable or foreign: recompute everything
-        self.stored, self.stored_keys = table, set(keys)
+        self.stored, self.stored_keys, self._stored_order = table, set(keys), keys
 
     def __contains__(self, key: str) -> bool:
         return key in self.new_keys or key in self.stored_keys
@@ -148,13 +150,16 @@ class RowCache:
             self._pending = []
 
     def get(self, key: str) -> list[dict]:
-        if key in self.new_keys:
+        if key in self.new_keys:  # (rare: a key put in this run asked for again)
             table = self._new_table()
-        elif key in self.stored_keys:
-            table = self.stored
-        else:
+            return table.filter(pc.equal(table["key"], key)).drop_columns(["key"]).to_pylist()
+        if key not in self.stored_keys:
             return []
-        return table.filter(pc.equal(table["key"], key)).drop_columns(["key"]).to_pylist()
+        if self._grouped is None:  # the stored rows by key, made once
+            self._grouped = defaultdict(list)
+            for row in self.stored.to_pylist():
+                self._grouped[row.pop("key")].append(row)
+        return self._grouped.get(key, [])
 
     def put(self, key: str, rows: Iterable[dict]) -> None:
         """The rows of `key` (replacing any put before)."""
@@ -169,6 +174,8 @@ class RowCache:
     def table(self, keys: Iterable[str]) -> pa.Table:
         """The rows of `keys`, grouped in that order (a key's rows keep their order), as one Arrow table."""
         keys = list(dict.fromkeys(keys))
+        if not self.new_keys and keys == self._stored_order:  # (a reader after a save: the file is that order)
+            return self.stored
         order = pa.array(keys, pa.string())
         parts = [self._new_table()]
         if self.stored is not None:
@@ -189,3 +196,4 @@ class RowCache:
             {"stage_fingerprint": self.stage_fp, "keys": json.dumps(keys)})
         write_parquet(table, self.path)
         self.stored, self.stored_keys, self.new_keys, self._pending, self._chunks = table, set(keys), set(), [], []
+        self._grouped, self._stored_order = None, keys

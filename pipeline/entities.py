@@ -11,6 +11,9 @@ import hashlib
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .gazetteer import Registry, fold
 from .labels import COUNTRY, ENTITY_LABELS, ORG, PERSON, WEAPON_SYSTEM
 
@@ -78,6 +81,17 @@ def merged(mentions: list[dict], merge: dict[str, str]) -> list[dict]:
     return [{**m, "entity_id": merge.get(m["entity_id"], m["entity_id"])} for m in mentions]
 
 
+def merged_table(mentions: pa.Table, merge: dict[str, str]) -> pa.Table:
+    """`merged` on an Arrow table."""
+    if not merge:
+        return mentions
+    ids = mentions["entity_id"]
+    at = pc.index_in(ids, value_set=pa.array(list(merge), pa.string()))
+    new = pa.array(list(merge.values()), pa.string()).take(at)
+    return mentions.set_column(mentions.schema.get_field_index("entity_id"), "entity_id",
+                               pc.if_else(pc.is_null(at), ids, new))
+
+
 class EntityTally:
     """The entities table, tallied from merged mention rows fed in parts (`add`), grouped by document: memory grows
     with the entities and their names, not with the mentions, so the corpus pass can stream."""
@@ -102,6 +116,25 @@ class EntityTally:
                 self.n_docs[eid] += 1
             self.counts[eid] += 1
             self.sources[eid].add(m["source"])
+
+    @classmethod
+    def of_table(cls, mentions: pa.Table, reg: Registry) -> "EntityTally":
+        """The same tally from an Arrow table of merged mention rows (any order), by Arrow group-bys: no Python
+        object per mention, only per distinct entity name and source."""
+        tally = cls(reg)
+        per_entity = mentions.group_by("entity_id").aggregate([("doc_id", "count_distinct"), ("doc_id", "count")])
+        for eid, n_docs, n in zip(*(per_entity[c].to_pylist() for c in ("entity_id", "doc_id_count_distinct",
+                                                                          "doc_id_count"))):
+            tally.n_docs[eid], tally.counts[eid] = n_docs, n
+        named = mentions.group_by(["entity_id", "label", "text"]).aggregate([("doc_id", "count")])
+        for eid, label, text, n in zip(*(named[c].to_pylist() for c in ("entity_id", "label", "text",
+                                                                         "doc_id_count"))):
+            if not (label == COUNTRY and fold(text) in reg.country_by_capital):  # (see `add`)
+                tally.forms[eid][text] += n
+        sources = mentions.group_by(["entity_id", "source"]).aggregate([])
+        for eid, source in zip(sources["entity_id"].to_pylist(), sources["source"].to_pylist()):
+            tally.sources[eid].add(source)
+        return tally
 
     def rows(self) -> list[dict]:
         """One entity row per entity id, sorted by it."""

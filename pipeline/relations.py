@@ -28,6 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 if TYPE_CHECKING:  # Docs come from the annotate stage; the cached path never imports spaCy
@@ -881,6 +883,9 @@ def doc_records(doc_id: str, doc: Doc, rules: Rules, published=None) -> list[dic
                             lambda span: mention_id(doc_id, span.start_char, span.end_char))
 
 
+FILLED_BY_REPEATS = ("quantity", "value", "supplier_id", "date")  # what a repeated statement may add to the first
+
+
 def resolve_records(records: Iterable[dict], entity_of: dict[str, str]) -> list[dict]:
     """Table rows: subject, object and supplier entity ids from the mention ids, the content-derived relation_id;
     records whose arguments did not resolve, or resolve to one entity, are dropped; the same entity triple stated
@@ -908,10 +913,48 @@ def iter_resolved(records: Iterable[dict], entity_of: dict[str, str]) -> Iterato
         row = {"relation_id": rid, "subject_id": s_id, "object_id": o_id,
                "supplier_id": None if supplier_id in (s_id, o_id) else supplier_id, **rec}
         kept = unique.setdefault(rid, row)
-        for k in ("quantity", "value", "supplier_id", "date"):
+        for k in FILLED_BY_REPEATS:
             if kept[k] is None:
                 kept[k] = row[k]
     yield from unique.values()
+
+
+def resolve_table(records: pa.Table, mention_ids: pa.Array, entity_ids: pa.Array) -> pa.Table:
+    """`resolve_records` over an Arrow table of records, with the mentions' entity ids as two aligned arrays: the
+    same rows in the same order (a test compares them), columnar, so the corpus pass costs milliseconds per
+    thousand records. Output columns: relation_id, subject_id, object_id, supplier_id, then the records' own
+    (without supplier_mention_id)."""
+
+    def entity(column: str) -> pa.Array:
+        return entity_ids.take(pc.index_in(records[column], value_set=mention_ids))
+
+    s_ids, o_ids, sup_ids = entity("subject_mention_id"), entity("object_mention_id"), entity("supplier_mention_id")
+    keep = pc.fill_null(pc.and_(pc.and_(pc.is_valid(s_ids), pc.is_valid(o_ids)), pc.not_equal(s_ids, o_ids)), False)
+    records, s_ids, o_ids, sup_ids = (x.filter(keep) for x in (records, s_ids, o_ids, sup_ids))
+    sup_ids = pc.if_else(pc.fill_null(pc.or_(pc.equal(sup_ids, s_ids), pc.equal(sup_ids, o_ids)), False),
+                         pa.scalar(None, pa.string()), sup_ids)
+    columns = [records[c].to_pylist() for c in ("doc_id", "predicate", "evidence_start", "evidence_end")]
+    rids = [hashlib.sha256(f"{d}|{s}|{p}|{o}|{es}|{ee}".encode()).hexdigest()[:16]
+            for d, s, p, o, es, ee in zip(columns[0], s_ids.to_pylist(), columns[1], o_ids.to_pylist(), *columns[2:])]
+    table = records.drop_columns(["supplier_mention_id"])
+    for i, (name, values) in enumerate((("relation_id", rids), ("subject_id", s_ids), ("object_id", o_ids),
+                                        ("supplier_id", sup_ids))):
+        table = table.add_column(i, name, pa.array(values, pa.string()) if isinstance(values, list) else values)
+    first: dict[str, int] = {}
+    repeats = []
+    for i, rid in enumerate(rids):
+        if first.setdefault(rid, i) != i:
+            repeats.append(i)
+    if not repeats:
+        return table
+    for name in FILLED_BY_REPEATS:  # a repeated statement fills what the first one left empty, in order
+        values = table[name].to_pylist()
+        for i in repeats:
+            j = first[rids[i]]
+            if values[j] is None:
+                values[j] = values[i]
+        table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, table.schema.field(name).type))
+    return table.take(sorted(first.values()))
 
 
 def relation_rows(doc_id: str, rels: list[Relation], entity_of: dict[str, str], mention_of) -> list[dict]:

@@ -170,16 +170,14 @@ def _registry(model_path, nlp=None) -> Registry:
     return Registry.from_dir(folder)
 
 
-BATCH_ROWS = 20_000  # rows per part of a streamed corpus pass (one Python dict per row at a time, no more)
-
-
 def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None, registry=None) -> list[dict]:
     """Corpus pass over the documents' mention rows (no parsing): merged entity ids, the mentions and entities
     tables, and the final documents table: a document the per-document pass failed on becomes `rejected` with
     the reason ("annotate failed: ..."), so every input keeps exactly one row with its true status.
 
-    Streams: the mention rows stay an Arrow table and go through the merge and into `mentions.parquet` in parts
-    of BATCH_ROWS; only the person names (for the merge) and the per-entity tallies are held whole."""
+    Columnar: the mention rows stay an Arrow table through the merge, the sort and into `mentions.parquet`; the
+    entity tallies are Arrow group-bys. Only person names (for the merge) and distinct names and sources per
+    entity become Python objects."""
     out_dir = Path(out_dir)
     registry = registry or _registry(model_path, nlp)
     failed = annotate_core.failures(annotated)
@@ -190,16 +188,12 @@ def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None, re
             log(f"{shown(row['source_path'])}: rejected: {row['error']}")
     table = annotate_core.read_mentions(annotated)
     persons = table.filter(pc.equal(table["label"], PERSON)).select(["label", "text", "entity_id"])
-    merge = entities_core.corpus_merge_map(persons.to_pylist())
-    table = table.take(pc.sort_indices(table, [("doc_id", "ascending"), ("start_char", "ascending"),
-                                               ("end_char", "ascending")]))  # = entities.mention_order
-    tally = entities_core.EntityTally(registry)
+    table = entities_core.merged_table(table, entities_core.corpus_merge_map(persons.to_pylist()))
+    table = table.sort_by([("doc_id", "ascending"), ("start_char", "ascending"), ("end_char", "ascending")])  # stable
     write_table(DOCUMENTS, docs, out_dir / "documents.parquet")
     with TableWriter(MENTIONS, out_dir / "mentions.parquet") as writer:
-        for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-            rows = entities_core.merged(batch.to_pylist(), merge)
-            tally.add(rows)
-            writer.write(rows)
+        writer.write_arrow(table)
+    tally = entities_core.EntityTally.of_table(table, registry)
     ents = tally.rows()
     write_table(ENTITIES, ents, out_dir / "entities.parquet")
     log(f"entities: {writer.rows} mentions of {len(ents)} entities")
@@ -208,34 +202,15 @@ def run_entities(annotated, model_path, documents_path, out_dir, *, nlp=None, re
 
 def run_relations(annotated, mentions_path, out) -> int:
     """Corpus pass over the documents' relation records: the corpus-level entity ids of their mentions, the
-    relations table. No parsing, no rules: those ran per document in annotate. Streams like `run_entities`:
-    records go from an Arrow table through `relations.iter_resolved` into the table in parts."""
+    relations table. No parsing, no rules: those ran per document in annotate. Columnar, like `run_entities`
+    (`relations.resolve_table`)."""
     records = annotate_core.read_relation_records(annotated)
     ids = pq.ParquetFile(mentions_path).read(columns=["mention_id", "entity_id"])
-    entity_of: dict[str, str] = {}  # the mentions of the part being resolved only
-
-    def stream():
-        for batch in records.to_batches(max_chunksize=BATCH_ROWS):
-            cited = pc.unique(pa.concat_arrays([batch.column(name) for name in (
-                "subject_mention_id", "object_mention_id", "supplier_mention_id")]).drop_null())
-            at = pc.index_in(cited, value_set=ids["mention_id"])
-            known = pc.is_valid(at)
-            entity_of.clear()
-            entity_of.update(zip(cited.filter(known).to_pylist(),
-                                 ids["entity_id"].take(at.filter(known)).to_pylist()))
-            yield from batch.to_pylist()
-
-    negated, part = 0, []
+    table = relations_core.resolve_table(records, ids["mention_id"], ids["entity_id"])
     with TableWriter(RELATIONS, out) as writer:
-        for row in relations_core.iter_resolved(stream(), entity_of):
-            part.append(row)
-            negated += row["negated"]
-            if len(part) == BATCH_ROWS:
-                writer.write(part)
-                part = []
-        writer.write(part)
-    log(f"relations: {writer.rows} relations ({negated} negated)")
-    return writer.rows
+        writer.write_arrow(table)
+    log(f"relations: {table.num_rows} relations ({pc.sum(table['negated']).as_py() or 0} negated)")
+    return table.num_rows
 
 
 def run_extract(documents_path, model_path, annotated, out_dir, params: dict) -> list[dict]:

@@ -42,3 +42,20 @@ def test_doc_mentions_carry_offsets_and_sentences(nlp):
     rows = doc_mentions("d1", doc)
     assert all(doc.text[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
     assert {r["sentence_index"] for r in rows} == {0, 1}
+
+
+def test_columnar_tally_equals_the_row_by_row_one_on_a_real_run(dev_run, registry):
+    """Expected: the corpus pass's Arrow group-by tally (`EntityTally.of_table`) and the row-by-row one
+    (`EntityTally.add`, what `build_entities` uses) give the same entities table for the dev run's mentions, and
+    that table is the one the run wrote."""
+    import pyarrow.parquet as pq
+
+    from pipeline.entities import EntityTally
+
+    table = pq.read_table(dev_run / "mentions.parquet")
+    by_rows = EntityTally(registry)
+    by_rows.add(table.to_pylist())
+    by_columns = EntityTally.of_table(table.take(list(reversed(range(table.num_rows)))), registry)
+    assert by_rows.rows() == by_columns.rows()
+    assert by_rows.rows() == pq.read_table(dev_run / "entities.parquet").to_pylist()
+    assert len(by_rows.rows()) > 50

@@ -232,3 +232,29 @@ def test_class_noun_of_another_class_or_two_candidates_is_left_alone(nlp, rules)
     assert ("COUNTRY:HRV", "WEAPON_SYSTEM:rafale") in {(r.subject.kb_id_, r.object.kb_id_) for r in one}
     two = found(nlp, rules, "Greece flies the Rafale and the F-16. Croatia also operates the jets.", "procures")
     assert not any(r.subject.kb_id_ == "COUNTRY:HRV" for r in two)
+
+
+def test_columnar_resolution_equals_the_row_by_row_one_on_real_articles(nlp, rules):
+    """Expected: `resolve_table` (the corpus pass) gives exactly `resolve_records`' rows, in the same order, for
+    the dev articles' records, and for those records repeated (each statement twice, the first copy without
+    quantity, value or date): one row per statement, its details taken from the repeat."""
+    from conftest import DEV_ARTICLES
+    from pipeline.entities import doc_mentions
+    from pipeline.relations import doc_records, resolve_records, resolve_table
+    from pipeline.schemas import RELATION_RECORD_SCHEMA
+
+    records, mentions = [], []
+    for path in sorted(DEV_ARTICLES.iterdir()):
+        doc = nlp(path.read_text(encoding="utf-8"))
+        mentions += doc_mentions(path.name, doc)
+        records += doc_records(path.name, doc, rules, None)
+    entity_of = {m["mention_id"]: m["entity_id"] for m in mentions}
+    ids = pa.table({"m": [m["mention_id"] for m in mentions], "e": [m["entity_id"] for m in mentions]})
+    repeated = [r2 for r in records for r2 in ({**r, "quantity": None, "value": None, "date": None}, r)]
+    for recs in (records, repeated):
+        expected = resolve_records(recs, entity_of)
+        got = resolve_table(pa.Table.from_pylist(recs, schema=RELATION_RECORD_SCHEMA), ids["m"], ids["e"])
+        assert got.to_pylist() == to_arrow(RELATIONS, expected).select(got.column_names).to_pylist()
+        assert set(got.column_names) == set(RELATIONS.schema.names)
+    assert len(expected) > 80 and any(r["quantity"] for r in expected) and any(r["supplier_id"] for r in expected)
+    assert len(resolve_records(repeated, entity_of)) == len(resolve_records(records, entity_of))
