@@ -14,7 +14,7 @@ from .settings import ConfigError, check_inputs, load_params
 # Settings naming files (or the base model) each command reads, checked before anything is written.
 _ALL = ["clean.rules", "model.base", "model.gazetteers", "relations.rules"]
 NEEDS = {"run": _ALL, "evaluate": _ALL, "clean": ["clean.rules"], "build-model": ["model.base", "model.gazetteers"],
-         "relations": ["relations.rules"]}
+         "relations": ["relations.rules"], "extract": ["clean.rules", "relations.rules"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,10 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("--mentions", required=True, type=Path)
     rel.add_argument("--out", required=True, type=Path)
 
-    x = sub.add_parser("extract", help="annotate, entities and relations in one process (the DVC stage)")
-    x.add_argument("--documents", required=True, type=Path, help="the clean stage's documents table")
+    x = sub.add_parser("extract", help="clean, annotate, entities and relations in one process (the DVC stage)")
+    x.add_argument("--seeds", required=True, type=Path)
     x.add_argument("--model", required=True, type=Path)
-    x.add_argument("--annotated", required=True, type=Path, help="the per-document results, kept between runs")
+    x.add_argument("--interim", required=True, type=Path, help="the cleaned documents and the per-document "
+                                                               "results kept between runs")
     x.add_argument("--out-dir", required=True, type=Path, help="documents, mentions, entities, relations tables")
 
     ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             stages.run_annotate(args.documents, args.model, params["relations"]["rules"], args.out,
                                 batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
         elif args.command == "extract":
-            stages.run_extract(args.documents, args.model, args.annotated, args.out_dir, params)
+            stages.run_extract(args.seeds, args.model, args.interim, args.out_dir, params)
         elif args.command == "entities":
             stages.run_entities(args.annotated, args.model, args.documents, args.out_dir)
         elif args.command == "evaluate":
