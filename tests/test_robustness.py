@@ -367,6 +367,20 @@ def test_a_missing_params_file_or_model_dir_is_one_line(tmp_path):
 BAD = "This article makes the EXPLODE_MARKER stage fail. Japan bought drones."
 
 
+def ending_with(monkeypatch, component: str) -> None:
+    """Every pipeline `build_pipeline` builds from now on ends with the registered `component`."""
+    import pipeline.build_model as build_model
+
+    build = build_model.build_pipeline
+
+    def build_with(*args):
+        nlp = build(*args)
+        nlp.add_pipe(component, last=True)
+        return nlp
+
+    monkeypatch.setattr(build_model, "build_pipeline", build_with)
+
+
 @pytest.mark.parametrize("stage", ["annotate", "entities", "relations"])
 def test_a_document_failing_in_a_later_stage_is_rejected_and_the_run_goes_on(tmp_path, monkeypatch, params, stage):
     """Expected: the run completes; the failing document's row says status 'rejected', error '<stage> failed:
@@ -392,16 +406,7 @@ def test_a_document_failing_in_a_later_stage_is_rejected_and_the_run_goes_on(tmp
             explode(doc.text)
             return doc
 
-        import pipeline.build_model as build_model
-
-        build = build_model.build_pipeline
-
-        def build_exploding(*args):
-            nlp = build(*args)
-            nlp.add_pipe("test_explode", last=True)
-            return nlp
-
-        monkeypatch.setattr(build_model, "build_pipeline", build_exploding)
+        ending_with(monkeypatch, "test_explode")
     elif stage == "entities":
         import pipeline.annotate as annotate_core
 
@@ -433,7 +438,6 @@ def test_a_worker_process_that_dies_costs_only_its_document(tmp_path, monkeypatc
     other document's rows equal those of a one-process run without it."""
     from spacy.language import Language
 
-    import pipeline.build_model as build_model
     from pipeline import stages
 
     main = os.getpid()
@@ -446,14 +450,7 @@ def test_a_worker_process_that_dies_costs_only_its_document(tmp_path, monkeypatc
             os._exit(1)
         return doc
 
-    build = build_model.build_pipeline
-
-    def build_dying(*args):
-        nlp = build(*args)
-        nlp.add_pipe("test_die", last=True)
-        return nlp
-
-    monkeypatch.setattr(build_model, "build_pipeline", build_dying)
+    ending_with(monkeypatch, "test_die")
     good = sorted(DEV_ARTICLES.iterdir())[:5]
     seeds, alone = tmp_path / "seeds", tmp_path / "alone"
     for folder in (seeds, alone):
