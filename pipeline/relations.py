@@ -76,6 +76,7 @@ class Rules:
     org_kinds: dict[str, str] = field(default_factory=dict)  # ORG entity id -> registry kind (company, ministry…)
     class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
     weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
+    counterparts: frozenset[str] = frozenset()  # "his Israeli counterpart Yoav Gallant": the other one's role
 
 
 @lru_cache(maxsize=8)
@@ -96,7 +97,7 @@ def load_rules(path: str | Path) -> Rules:
         triggers, fs("supplier_lemmas"), fs("offer_lemmas"), fs("intent_lemmas"), fs("bridge_nouns"), fs("subject_bridge_nouns"), fs("light_verbs"), preps,
         fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
         frozenset(data["hedging"]["words"]), fs("titles"), fs("role_heads"), fs("government_titles"),
-        fs("handover_nouns"), fs("seller_verbs"), class_nouns=class_nouns,
+        fs("handover_nouns"), fs("seller_verbs"), class_nouns=class_nouns, counterparts=fs("counterpart_nouns"),
     )
 
 
@@ -640,7 +641,8 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
         # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
         i = person.start - 1
         words: list[Token] = []
-        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
+        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].lower_ in rules.counterparts
+                                   or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
             words.insert(0, sent.doc[i])
             i -= 1
         out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
@@ -655,13 +657,18 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
         if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[person.start - 1].text == ",":
             phrase = [t for t in person.root.head.subtree if t.i < person.start - 1]
             out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
-    return out
+    # "German Defence Minister Boris Pistorius and his Israeli counterpart Yoav Gallant": a counterpart holds the
+    # role the sentence gives the other person
+    named = [r.role for r in out if r.role and r.role.lower() not in rules.counterparts]
+    return [replace(r, role=named[0], rule="role:counterpart") if r.role and r.role.lower() in rules.counterparts and named
+            else r for r in out]
 
 
 def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index: EntityIndex | None = None
                      ) -> list[Relation]:
-    title = [t for t in words if t.lower_ in rules.titles and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
-    if not any(t.lower_ in rules.role_heads for t in title):
+    title = [t for t in words if (t.lower_ in rules.titles or t.lower_ in rules.counterparts)
+             and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
+    if not any(t.lower_ in rules.role_heads or t.lower_ in rules.counterparts for t in title):
         return []
     while title and title[0].lower_ in ("of", "the"):
         title = title[1:]

@@ -43,6 +43,17 @@ def test_apposition_title_gives_holds_role(nlp, rules):
         ("PERSON:haluk-bayraktar", "ORG:baykar", "chief executive")]
 
 
+def test_counterpart_holds_the_role_the_sentence_gives_the_other_person(nlp, rules):
+    r = detail(nlp, rules, "Indian Foreign Minister Subrahmanyam Jaishankar held talks with his Chinese counterpart "
+                           "Wang Yi in Beijing.", "holds_role")
+    assert {(x.subject.text, x.object.kb_id_, x.role) for x in r} == {
+        ("Subrahmanyam Jaishankar", "COUNTRY:IND", "Foreign Minister"), ("Wang Yi", "COUNTRY:CHN", "Foreign Minister")}
+    # with no country named for the counterpart, no guess
+    r = detail(nlp, rules, "Indian Foreign Minister Subrahmanyam Jaishankar held talks with his counterpart "
+                           "Wang Yi in Beijing.", "holds_role")
+    assert [x.subject.text for x in r] == ["Subrahmanyam Jaishankar"]
+
+
 def test_between_x_and_y_gives_symmetric_cooperation(nlp, rules):
     found = rels(nlp, rules, "Guler said defence industry cooperation between Türkiye and Japan has potential.")
     pairs = {(s, o) for s, p, o, n in found if p == "cooperates_with"}
