@@ -31,7 +31,7 @@ from tqdm import tqdm
 from . import cache
 from .entities import doc_mentions
 from .schemas import MENTIONS, RELATION_RECORD_SCHEMA
-from .settings import ConfigError
+from .settings import ConfigError, available_cpus
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -90,7 +90,7 @@ def annotate(
     and joined back into one Doc whose character offsets are those of the text."""
     from spacy.tokens import Doc
 
-    n_process = n_process or os.cpu_count() or 1
+    n_process = n_process or available_cpus()
     parts: list[Doc] = []
     for doc, (doc_id, i, n) in nlp.pipe(_pieces(texts), as_tuples=True, batch_size=batch_size, n_process=n_process):
         parts.append(doc)
@@ -270,7 +270,7 @@ def _parse_all(todo, load_nlp, relate, docs_dir, batch_size, n_process) -> Itera
     global _WORKER
     if not todo:
         return
-    n_process = n_process or os.cpu_count() or 1
+    n_process = n_process or available_cpus()
     tasks = _tasks(todo, batch_size, n_process)
     bar = tqdm(total=len(todo), desc="annotate", unit="doc", disable=None, file=sys.stderr)
     workers = min(n_process, len(tasks))

@@ -157,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from .annotate import chunk_text  # noqa: F401  (fails early if the package is broken)
-    from .settings import load_params
+    from .settings import available_cpus, load_params
 
     params = load_params(ROOT / "params.yaml")
-    workers = params["annotate"]["workers"] or os.cpu_count() or 1
+    workers = params["annotate"]["workers"] or available_cpus()
     batch = params["annotate"]["batch_size"]
     work = args.keep or Path(tempfile.mkdtemp(prefix="defnews-bench-"))
     work.mkdir(parents=True, exist_ok=True)

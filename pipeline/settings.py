@@ -14,6 +14,22 @@ class ConfigError(Exception):
     """A problem the user fixes in params.yaml or the environment (reported in one line, no traceback)."""
 
 
+def available_cpus(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may use (`workers: 0`): its CPU affinity, capped by a cgroup v2 CPU quota, so a
+    container on a large host does not start one worker per host core."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
+
+
 def load_params(path: str | Path = DEFAULT_PARAMS) -> dict:
     path = Path(path)
     try:

@@ -127,3 +127,20 @@ def test_cache_keys_cover_every_module_dvc_tracks_for_the_stage():
     assert {f"pipeline/{m}" for m in keyed} <= deps
     tracked = {d.removeprefix("pipeline/") for d in deps if d.startswith("pipeline/")}
     assert tracked - keyed <= {"cache.py", "schemas.py", "stages.py", "ingest.py"}  # (ingest: its output is keyed)
+
+
+def test_all_cores_means_the_cores_this_process_may_use(tmp_path):
+    """Expected: `workers: 0` resolves to the CPU affinity, capped by a cgroup v2 quota (rounded up), never 0."""
+    import os
+
+    from pipeline.settings import available_cpus
+
+    mine = len(os.sched_getaffinity(0))
+    assert available_cpus(tmp_path / "absent") == mine
+    quota = tmp_path / "cpu.max"
+    quota.write_text("max 100000\n")
+    assert available_cpus(quota) == mine
+    quota.write_text("50000 100000\n")  # half a core
+    assert available_cpus(quota) == 1
+    quota.write_text(f"{(mine + 8) * 100000} 100000\n")  # a quota above the affinity does not raise it
+    assert available_cpus(quota) == mine
