@@ -444,6 +444,14 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             verb = next((a for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")), None)
             if verb is not None:
                 roles[OBJ] = [e for e in ents if anchors[e].head == verb and anchors[e].dep_ in ("dobj", "attr")]
+        # "the deal was signed in Ankara during a visit by Polish President Andrzej Duda": a visit with no place of
+        # its own was to the place where the clause it times happened
+        if pred == "visits" and trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] \
+                and trigger.dep_ == "pobj" and trigger.head.lower_ in ("during", "on") \
+                and not any(t.dep_ == "prep" and t.lower_ in ("to", "in", "at") for t in _visit_phrase(trigger)):
+            clause = trigger.head.head
+            roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION) and anchors[e].dep_ == "pobj"
+                          and anchors[e].head.lower_ in ("in", "at") and anchors[e].head.head == clause]
         pred_final, status_final = pred, status
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
@@ -506,6 +514,18 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                              supplier=procurement.pick_supplier(parties, anchors, {s.kb_id_, o.kb_id_}))
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
+    return out
+
+
+def _visit_phrase(trigger: Token) -> list[Token]:
+    """The visit noun's own words: its children, its prepositions' objects and theirs ("a visit by Zelensky to
+    Berlin"), not a clause hanging off them ("by Duda, who held talks at the complex")."""
+    out, todo = [], list(trigger.children)
+    while todo:
+        t = todo.pop()
+        out.append(t)
+        if t.dep_ in ("prep", "pobj", "det", "amod", "compound"):
+            todo += list(t.children)
     return out
 
 

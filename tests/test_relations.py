@@ -54,6 +54,18 @@ def test_counterpart_holds_the_role_the_sentence_gives_the_other_person(nlp, rul
     assert [x.subject.text for x in r] == ["Subrahmanyam Jaishankar"]
 
 
+def test_a_visit_by_someone_is_to_where_the_clause_it_times_happened(nlp, rules):
+    found = rels(nlp, rules, "The agreement was signed in Tokyo during a visit by US Defense Secretary Pete Hegseth.")
+    assert ("PERSON:pete-hegseth", "visits", "LOCATION:tokyo", False) in found
+    # a clause on the visitor is no place of the visit's own
+    found = rels(nlp, rules, "The agreement was signed in Tokyo during a visit by US Defense Secretary Pete Hegseth, "
+                             "who held talks with officials at the defence ministry.")
+    assert ("PERSON:pete-hegseth", "visits", "LOCATION:tokyo", False) in found
+    # a place of the visit's own is no place of the clause
+    found = rels(nlp, rules, "Fighting broke out in Kharkiv during a visit by Zelensky to Berlin.")
+    assert not any(p == "visits" and o == "LOCATION:kharkiv" for _, p, o, _ in found)
+
+
 def test_between_x_and_y_gives_symmetric_cooperation(nlp, rules):
     found = rels(nlp, rules, "Guler said defence industry cooperation between Türkiye and Japan has potential.")
     pairs = {(s, o) for s, p, o, n in found if p == "cooperates_with"}
