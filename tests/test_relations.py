@@ -66,6 +66,12 @@ def test_a_visit_by_someone_is_to_where_the_clause_it_times_happened(nlp, rules)
     assert not any(p == "visits" and o == "LOCATION:kharkiv" for _, p, o, _ in found)
 
 
+def test_production_under_licence_from_a_firm_is_cooperation(nlp, rules):
+    r = detail(nlp, rules, "Turkish Aerospace Industries will build the engines under license from General Electric.",
+               "cooperates_with")
+    assert {(x.subject.text, x.object.text) for x in r} == {("Turkish Aerospace Industries", "General Electric")}
+
+
 def test_between_x_and_y_gives_symmetric_cooperation(nlp, rules):
     found = rels(nlp, rules, "Guler said defence industry cooperation between Türkiye and Japan has potential.")
     pairs = {(s, o) for s, p, o, n in found if p == "cooperates_with"}
