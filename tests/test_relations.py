@@ -72,6 +72,14 @@ def test_production_under_licence_from_a_firm_is_cooperation(nlp, rules):
     assert {(x.subject.text, x.object.text) for x in r} == {("Turkish Aerospace Industries", "General Electric")}
 
 
+def test_interest_in_a_system_is_considering_it(nlp, rules):
+    r = detail(nlp, rules, "Vietnam and Malaysia have reportedly shown interest in the BrahMos.", "considers_procuring")
+    assert {(x.subject.kb_id_, x.object.kb_id_, x.hedged) for x in r} == {
+        ("COUNTRY:VNM", "WEAPON_SYSTEM:brahmos", True), ("COUNTRY:MYS", "WEAPON_SYSTEM:brahmos", True)}
+    found = rels(nlp, rules, "Japan is interested in the Bayraktar TB2 drone, officials said.")
+    assert ("COUNTRY:JPN", "considers_procuring", "WEAPON_SYSTEM:bayraktar-tb2", False) in found
+
+
 def test_between_x_and_y_gives_symmetric_cooperation(nlp, rules):
     found = rels(nlp, rules, "Guler said defence industry cooperation between Türkiye and Japan has potential.")
     pairs = {(s, o) for s, p, o, n in found if p == "cooperates_with"}
