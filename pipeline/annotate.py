@@ -83,16 +83,13 @@ def _pieces(texts: Iterable[tuple[str, str]]) -> Iterator[tuple[str, tuple[str, 
             yield piece, (doc_id, i, len(chunks))
 
 
-def annotate(
-    nlp: Language, texts: Iterable[tuple[str, str]], *, batch_size: int = 64, n_process: int = 1
-) -> Iterator[tuple[str, Doc]]:
+def annotate(nlp: Language, texts: Iterable[tuple[str, str]], *, batch_size: int = 64) -> Iterator[tuple[str, Doc]]:
     """(doc_id, text) pairs in, (doc_id, Doc) pairs out, in the same order. Long texts are parsed in chunks
     and joined back into one Doc whose character offsets are those of the text."""
     from spacy.tokens import Doc
 
-    n_process = n_process or available_cpus()
     parts: list[Doc] = []
-    for doc, (doc_id, i, n) in nlp.pipe(_pieces(texts), as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for doc, (doc_id, i, n) in nlp.pipe(_pieces(texts), as_tuples=True, batch_size=batch_size):
         parts.append(doc)
         if i == n - 1:
             yield doc_id, parts[0] if n == 1 else Doc.from_docs(parts, ensure_whitespace=False)
@@ -191,9 +188,6 @@ def annotate_corpus(
     # A failure is not cached: the document is tried again next run (its keys are left out of the caches).
     for r, rkey in zip(index, rel_keys):
         r["relation_key"], r["error"] = rkey, result.failed.get(r["doc_id"])
-        if r["error"]:
-            mentions.put(r["key"], [])
-            records.put(rkey, [])
     mentions.save(keys, skip={r["key"] for r in index if r["error"]})
     records.save(rel_keys, skip={r["relation_key"] for r in index if r["error"]})
     cache.write_parquet(pa.Table.from_pylist(index, schema=INDEX_SCHEMA), out_dir / "index.parquet")

@@ -105,7 +105,7 @@ class RowCache:
 
     Rows stay Arrow tables, stored and new alike: new rows are gathered in Arrow chunks of FLUSH_ROWS, so a run's
     memory holds columns, not a Python dict per row, and a run that adds one document filters and appends
-    columns. No stored row becomes a Python object unless a reader asks for it (`get`, `rows`)."""
+    columns. No stored row becomes a Python object unless a reader asks for it (`get`)."""
 
     FLUSH_ROWS = 4096
 
@@ -185,9 +185,6 @@ class RowCache:
         position = pc.index_in(table["key"], value_set=order)  # null: a key not asked for
         rows = pc.sort_indices(position)[: len(position) - position.null_count]  # (stable; nulls sort last)
         return table.take(rows)  # one copy, grouped by key in `keys` order, a key's rows in their order
-
-    def rows(self, keys: Iterable[str]) -> list[dict]:
-        return self.table(keys).drop_columns(["key"]).to_pylist()
 
     def save(self, keys: Iterable[str], skip: set[str] = frozenset()) -> None:
         """Keep exactly `keys` (in this order; those in `skip` are not stored) and write the file atomically."""

@@ -93,8 +93,8 @@ def merged_table(mentions: pa.Table, merge: dict[str, str]) -> pa.Table:
 
 
 class EntityTally:
-    """The entities table, tallied from merged mention rows fed in parts (`add`), grouped by document: memory grows
-    with the entities and their names, not with the mentions, so the corpus pass can stream."""
+    """The entities table, tallied from merged mention rows: row by row (`add`, rows grouped by document) or from an
+    Arrow table (`of_table`, what the corpus pass uses); it holds per-entity counts and names, not the mentions."""
 
     def __init__(self, reg: Registry):
         self.reg = reg
@@ -180,7 +180,7 @@ def mention_order(m: dict) -> tuple:
 
 def build_entities(mentions: list[dict], reg: Registry) -> tuple[list[dict], list[dict]]:
     """Apply the corpus merge to mention rows and derive one entity row per entity_id (both sorted, deterministic).
-    (The corpus pass in `stages.run_entities` does the same in parts.)"""
+    (The corpus pass in `stages.run_entities` does the same on Arrow columns.)"""
     rows = sorted(merged(mentions, corpus_merge_map(mentions)), key=mention_order)
     tally = EntityTally(reg)
     tally.add(rows)

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -91,13 +91,15 @@ def load_rules(path: str | Path) -> Rules:
             triggers.setdefault(lemma, {})[pred] = status
     fs = lambda key: frozenset(data.get(key) or ())  # noqa: E731
     class_nouns = {noun: frozenset(classes) for noun, classes in (data.get("class_nouns") or {}).items()}
+    counterparts = fs("counterpart_nouns")  # titles that are also role heads ("his Israeli counterpart X")
     default = frozenset(data["object_preps"]["default"])
     preps = {k: frozenset(v) | default for k, v in data["object_preps"].items()}
     return Rules(
         triggers, fs("supplier_lemmas"), fs("offer_lemmas"), fs("intent_lemmas"), fs("bridge_nouns"), fs("subject_bridge_nouns"), fs("light_verbs"), preps,
         fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
-        frozenset(data["hedging"]["words"]), fs("titles"), fs("role_heads"), fs("government_titles"),
-        fs("handover_nouns"), fs("seller_verbs"), class_nouns=class_nouns, counterparts=fs("counterpart_nouns"),
+        frozenset(data["hedging"]["words"]), fs("titles") | counterparts, fs("role_heads") | counterparts,
+        fs("government_titles"), fs("handover_nouns"), fs("seller_verbs"), class_nouns=class_nouns,
+        counterparts=counterparts,
     )
 
 
@@ -661,8 +663,7 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
         # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
         i = person.start - 1
         words: list[Token] = []
-        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].lower_ in rules.counterparts
-                                   or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
+        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
             words.insert(0, sent.doc[i])
             i -= 1
         out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
@@ -679,16 +680,15 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
             out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
     # "German Defence Minister Boris Pistorius and his Israeli counterpart Yoav Gallant": a counterpart holds the
     # role the sentence gives the other person
-    named = [r.role for r in out if r.role and r.role.lower() not in rules.counterparts]
-    return [replace(r, role=named[0], rule="role:counterpart") if r.role and r.role.lower() in rules.counterparts and named
+    named = [r.role for r in out if r.role.lower() not in rules.counterparts]
+    return [replace(r, role=named[0], rule="role:counterpart") if named and r.role.lower() in rules.counterparts
             else r for r in out]
 
 
 def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index: EntityIndex | None = None
                      ) -> list[Relation]:
-    title = [t for t in words if (t.lower_ in rules.titles or t.lower_ in rules.counterparts)
-             and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
-    if not any(t.lower_ in rules.role_heads or t.lower_ in rules.counterparts for t in title):
+    title = [t for t in words if t.lower_ in rules.titles and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
+    if not any(t.lower_ in rules.role_heads for t in title):
         return []
     while title and title[0].lower_ in ("of", "the"):
         title = title[1:]
@@ -916,19 +916,10 @@ FILLED_BY_REPEATS = ("quantity", "value", "supplier_id", "date")  # what a repea
 def resolve_records(records: Iterable[dict], entity_of: dict[str, str]) -> list[dict]:
     """Table rows: subject, object and supplier entity ids from the mention ids, the content-derived relation_id;
     records whose arguments did not resolve, or resolve to one entity, are dropped; the same entity triple stated
-    twice in one sentence by two mentions collapses to one row (details merged)."""
-    return list(iter_resolved(records, entity_of))
-
-
-def iter_resolved(records: Iterable[dict], entity_of: dict[str, str]) -> Iterator[dict]:
-    """`resolve_records` as a stream, for records grouped by document (as the stores keep them): only one
-    document's rows are held at a time."""
+    twice in one sentence by two mentions collapses to one row (details merged). (The corpus pass uses
+    `resolve_table`, the same on Arrow columns.)"""
     unique: dict[str, dict] = {}
-    doc_id = None
     for rec in records:
-        if rec["doc_id"] != doc_id:
-            yield from unique.values()
-            unique, doc_id = {}, rec["doc_id"]
         rec = dict(rec)
         s_id, o_id = entity_of.get(rec["subject_mention_id"]), entity_of.get(rec["object_mention_id"])
         if s_id is None or o_id is None or s_id == o_id:
@@ -943,7 +934,7 @@ def iter_resolved(records: Iterable[dict], entity_of: dict[str, str]) -> Iterato
         for k in FILLED_BY_REPEATS:
             if kept[k] is None:
                 kept[k] = row[k]
-    yield from unique.values()
+    return list(unique.values())
 
 
 def resolve_table(records: pa.Table, mention_ids: pa.Array, entity_ids: pa.Array) -> pa.Table:

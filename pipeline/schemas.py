@@ -1,7 +1,8 @@
 """The table catalogue: every output table's columns, types and descriptions, in one place.
 
 The pyarrow schemas, the writers' validation and the data dictionary (`docs/tables.md`) are all generated
-from `TABLES`; nothing else in the project declares a column. This module does no I/O except its writers (`write_table`, `TableWriter`).
+from `TABLES`; nothing else in the project declares a column. This module does no I/O except its writers
+(`write_table`, `TableWriter`).
 """
 from __future__ import annotations
 

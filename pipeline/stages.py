@@ -217,8 +217,8 @@ def run_extract(seeds, model_path, interim, out_dir, params: dict) -> list[dict]
     """The DVC `extract` stage: clean (incremental), the per-document pass, then the two corpus passes, in one
     process. `interim` holds documents.parquet, clean_cache.parquet and annotated/ (kept between runs)."""
     interim = Path(interim)
-    rows = run_clean(seeds, interim / "documents.parquet", rules_path=params["clean"]["rules"],
-                     max_bytes=params["clean"]["max_bytes"], cache_path=interim / "clean_cache.parquet")
+    run_clean(seeds, interim / "documents.parquet", rules_path=params["clean"]["rules"],
+              max_bytes=params["clean"]["max_bytes"], cache_path=interim / "clean_cache.parquet")
     run_annotate(interim / "documents.parquet", model_path, params["relations"]["rules"], interim / "annotated",
                  batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
     rows = run_entities(interim / "annotated", model_path, interim / "documents.parquet", out_dir)
