@@ -17,8 +17,10 @@ from pipeline.settings import load_params  # noqa: E402
 from pipeline.stages import run_all  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_fecc4ddad08f1e46.txt"
-GOLD = ROOT / "data" / "gold" / "dev.jsonl"
-DEV_ARTICLES = ROOT / "data" / "gold" / "articles"
+GOLD = ROOT / "data" / "gold" / "dev" / "gold.jsonl"
+DEV_ARTICLES = ROOT / "data" / "gold" / "dev" / "articles"
+GOLD2 = ROOT / "data" / "gold" / "dev2" / "gold.jsonl"
+DEV2_ARTICLES = ROOT / "data" / "gold" / "dev2" / "articles"
 TABLES = ("documents", "mentions", "entities", "relations")
 
 
@@ -57,6 +59,13 @@ def seed_run(tmp_path_factory, params):
 def dev_run(tmp_path_factory, params):
     out = tmp_path_factory.mktemp("dev_run")
     run_all(DEV_ARTICLES, out, params)
+    return out
+
+
+@pytest.fixture(scope="session")
+def dev2_run(tmp_path_factory, params):
+    out = tmp_path_factory.mktemp("dev2_run")
+    run_all(DEV2_ARTICLES, out, params)
     return out
 
 
