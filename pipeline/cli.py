@@ -77,12 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         if args.command == "docs":
+            from .catalogue import readme_with_coverage
             from .evaluate import readme_with_scores
             from .schemas import data_dictionary
 
             args.out.write_text(data_dictionary(), encoding="utf-8")
             readme = Path("README.md")
-            readme.write_text(readme_with_scores(readme.read_text(encoding="utf-8"), Path("metrics")),
+            readme.write_text(readme_with_coverage(readme_with_scores(readme.read_text(encoding="utf-8"),
+                                                                      Path("metrics"))),
                               encoding="utf-8")
             return 0
         params = load_params(args.params)
