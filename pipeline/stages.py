@@ -53,7 +53,7 @@ class InputPolicy:
     """What clean accepts besides the debris rules: params.yaml's `clean` group (the defaults are its values)."""
     languages: tuple[str, ...] = ("en",)
     language_min_words: int = 20
-    near_duplicate_threshold: float = 0.9
+    near_duplicate_threshold: float = 0.8
     shingle_words: int = 5
     max_file_bytes: int | None = None
 
