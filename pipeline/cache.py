@@ -31,7 +31,7 @@ PACKAGE = Path(__file__).resolve().parent
 # The modules whose code a stage's per-document results depend on (its own module and what it imports from us).
 # dvc.yaml lists the same files as the stage's deps; a test keeps the two in step.
 STAGE_CODE = {
-    "clean": ("clean.py", "stages.py"),  # (stages.py: the documents fields are assembled there)
+    "clean": ("clean.py", "dedupe.py", "language.py", "stages.py"),  # (stages.py: the documents fields are made there)
     "annotate": ("annotate.py", "components.py", "entities.py", "gazetteer.py", "labels.py"),
     "relations": ("relations.py", "relations_dates.py", "relations_procurement.py", "entities.py", "gazetteer.py",
                   "labels.py"),

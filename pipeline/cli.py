@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             print(stages.summary(rows))
         elif args.command == "clean":
             stages.run_clean(args.seeds, args.out, rules_path=params["clean"]["rules"],
-                             max_bytes=params["clean"]["max_bytes"], cache_path=args.cache)
+                             max_bytes=params["clean"]["max_bytes"], cache_path=args.cache,
+                             policy=stages.InputPolicy.from_params(params["clean"]))
         elif args.command == "build-model":
             stages.run_build_model(params["model"]["base"], params["model"]["gazetteers"], args.out)
         elif args.command == "annotate":

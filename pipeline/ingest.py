@@ -2,14 +2,17 @@
 
 Every file found under the seeds folder becomes exactly one `RawDocument` with a status, so nothing vanishes:
 unreadable, binary, oversized, empty and duplicate files get a row with the reason. A JSON Lines or JSON export of a
-news API becomes one `RawDocument` per record (`source_path` is `file.jsonl:LINE`, or `file.json:N` for the N-th
-record); a line that is no JSON object or a record with no text gets its own row with the reason. A saved HTML page
-gives its main text and metadata through trafilatura (parsed, never rendered, nothing fetched). Hidden files (a name starting
-with ".") and editor leftovers (`~$x`, `x~`, `*.swp`) are skipped by rule and never become rows; nothing is
-followed outside the seeds folder: a symlink leaving it, a symlink loop, a symlink to a folder and a pipe or device
-are rejected with the reason, never read. Only .txt/.text/.md, JSON exports and HTML are read, as text; any other
-type (.pdf, .py, .sh, .pkl, .npy, no suffix) is rejected as unsupported, so nothing in seeds is executed or
-unpickled. A file name that is not UTF-8 is reported with its odd bytes as \\xNN.
+news API is streamed (`exports.py`, never read whole) and becomes one `RawDocument` per record (`source_path` is
+`file.jsonl:LINE`, or `file.json:N` for the N-th record); the size limit is one record's text, so an export of any
+size is read, and a line that is no JSON object, a record with no text or one over the limit gets its own row with
+the reason. A saved HTML page gives its main text and metadata through trafilatura (parsed, never rendered, nothing
+fetched); a PDF (pypdf) or Word .docx file (python-docx) its body text and metadata (`pdf_word.py`). Hidden files (a
+name starting with ".") and editor leftovers (`~$x`, `x~`, `*.swp`) are skipped by rule and never become rows;
+nothing is followed outside the seeds folder: a symlink leaving it, a symlink loop, a symlink to a folder and a
+pipe or device are rejected with the reason, never read. Any other type (.py, .sh, .pkl, .npy, .doc, no suffix) is
+rejected as unsupported, so nothing in seeds is executed or unpickled. A file that disappears or changes size
+between the folder's listing and its reading is rejected ("vanished during the run", "changed during the run"), and
+the next run reads it again. A file name that is not UTF-8 is reported with its odd bytes as \\xNN.
 """
 from __future__ import annotations
 
@@ -29,8 +32,8 @@ from .labels import STATUS_DUPLICATE, STATUS_EMPTY, STATUS_OK, STATUS_REJECTED
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 RECORD_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+BINARY_SUFFIXES = frozenset({".pdf", ".docx"})
 TEXT_KEYS = ("text", "body", "content", "article", "full_text")
-LIST_KEYS = ("articles", "data", "items", "results", "documents", "records")
 RECORD_FIELDS = (("title", ("title", "headline")), ("published", ("published", "date", "published_at", "publishedAt",
                  "pubDate")), ("source", ("source", "agency", "publisher")), ("url", ("url", "link")))
 SKIP_SUFFIXES = frozenset({".swp", ".swo", ".tmp", ".part", ".crdownload"})
@@ -45,7 +48,8 @@ class RawDocument:
     error: str | None
     text: str | None  # decoded text, None unless status is ok
     encoding: str | None
-    meta: dict = field(default_factory=dict)  # title, published, source, url given by a JSON record
+    meta: dict = field(default_factory=dict)  # title, published, source, url given by a record or file metadata
+    duplicate_of: str | None = None  # doc_id of the kept copy, for a byte-identical duplicate
 
 
 def is_skipped(rel: Path) -> bool:
@@ -59,15 +63,21 @@ def is_skipped(rel: Path) -> bool:
     )
 
 
-def discover(seeds: Path) -> list[Path]:
-    """Every candidate file under seeds, sorted by relative path (so ids and row order never depend on the OS)."""
+def discover(seeds: Path) -> list[tuple[Path, int | None]]:
+    """Every candidate file under seeds with its size when listed (None: no regular file), sorted by relative path
+    (so ids and row order never depend on the OS). The size tells a file that changed before it was read."""
     found = []
     for p in seeds.rglob("*"):  # rglob never descends into a symlinked folder
         rel = p.relative_to(seeds)
         if is_skipped(rel) or (p.is_dir() and not p.is_symlink()):
             continue
-        found.append(rel)  # files, symlinks (to files, folders or nowhere), pipes and devices: each gets a row
-    return sorted(found, key=lambda r: r.as_posix())
+        try:
+            st = p.stat()
+            size = st.st_size if stat.S_ISREG(st.st_mode) else None
+        except (OSError, RuntimeError):
+            size = None
+        found.append((rel, size))  # files, symlinks (to files, folders or nowhere), pipes and devices: each a row
+    return sorted(found, key=lambda r: r[0].as_posix())
 
 
 def display_name(rel: Path) -> str:
@@ -108,13 +118,17 @@ def _as_western(raw: bytes) -> str | None:
     return text if ok else None
 
 
-def read_seeds(seeds: str | Path, *, max_bytes: int) -> Iterator[RawDocument]:
+def read_seeds(seeds: str | Path, *, max_bytes: int, max_file_bytes: int | None = None) -> Iterator[RawDocument]:
+    """One RawDocument per input (per record of an export), in path order. `max_bytes` bounds one document's
+    text (a text file, a record); `max_file_bytes` a PDF or Word file, whose pictures and fonts make it larger
+    than its text (default: 20 x max_bytes). An export is streamed, whatever its size."""
     seeds = Path(seeds)
     if not seeds.is_dir():
         raise FileNotFoundError(f"{seeds}: seeds folder not found")
+    max_file_bytes = max_file_bytes or 20 * max_bytes
     root = seeds.resolve()
     kept: dict[str, str] = {}  # sha256 -> source_path of the first copy
-    for rel in discover(seeds):
+    for rel, listed in discover(seeds):
         path, name = seeds / rel, display_name(rel)
         if path.is_symlink():
             try:
@@ -129,87 +143,107 @@ def read_seeds(seeds: str | Path, *, max_bytes: int) -> Iterator[RawDocument]:
                 yield _row(name, b"", STATUS_REJECTED, "symlink to a folder (not followed; its files are read "
                                                        "where they are)")
                 continue
+        suffix = path.suffix.lower()
         try:
             st = path.stat()
             if not stat.S_ISREG(st.st_mode):
                 yield _row(name, b"", STATUS_REJECTED, "not a regular file (pipe, socket or device)")
                 continue
-            if st.st_size > max_bytes:
-                yield _row(name, name.encode(), STATUS_REJECTED,
-                           f"file too large ({st.st_size} bytes > {max_bytes})")
+            if suffix in RECORD_SUFFIXES:
+                yield from _export(path, name, max_bytes, listed, kept)
+                continue
+            limit = max_file_bytes if suffix in BINARY_SUFFIXES else max_bytes
+            if st.st_size > limit:
+                yield _row(name, name.encode(), STATUS_REJECTED, f"file too large ({st.st_size} bytes > {limit})")
                 continue
             with open(path, "rb") as fh:
-                raw = fh.read(max_bytes + 1)  # a file growing while we read cannot exceed the limit
-            if len(raw) > max_bytes:
-                yield _row(name, name.encode(), STATUS_REJECTED, f"file too large (> {max_bytes} bytes)")
+                raw = fh.read(limit + 1)  # a file growing while we read cannot exceed the limit
+            if len(raw) > limit:
+                yield _row(name, name.encode(), STATUS_REJECTED, f"file too large (> {limit} bytes)")
                 continue
+        except FileNotFoundError:
+            yield _row(name, name.encode(), STATUS_REJECTED, "unreadable: symlink to a file that does not exist"
+                       if path.is_symlink() else VANISHED)
+            continue
         except OSError as exc:
             yield _row(name, name.encode(), STATUS_REJECTED, f"unreadable: {exc.strerror or exc}")
             continue
+        if listed is not None and len(raw) != listed:
+            yield _row(name, name.encode(), STATUS_REJECTED, f"changed during the run ({listed} bytes when the "
+                       f"folder was listed, {len(raw)} when read; the next run reads it again)")
+            continue
         sha = hashlib.sha256(raw).hexdigest()
         if sha in kept:
-            yield _row(name, raw, STATUS_DUPLICATE, f"duplicate of {kept[sha]} (doc_id {sha[:16]})", salt=name)
+            yield _row(name, raw, STATUS_DUPLICATE, f"duplicate of {kept[sha]} (doc_id {sha[:16]})", salt=name,
+                       duplicate_of=sha[:16])
             continue
         kept[sha] = name
-        if path.suffix.lower() in RECORD_SUFFIXES:
-            yield from _records(name, raw, kept)
-            continue
-        if path.suffix.lower() in HTML_SUFFIXES:
+        if suffix in HTML_SUFFIXES:
             yield _html(name, raw, sha)
-            continue
-        if path.suffix.lower() not in TEXT_SUFFIXES:
+        elif suffix in BINARY_SUFFIXES:
+            yield _pdf_word(name, raw, sha, max_bytes)
+        elif suffix not in TEXT_SUFFIXES:
             yield _row(name, raw, STATUS_REJECTED, f"unsupported file type '{path.suffix or '(none)'}'")
-            continue
-        text, encoding, error = decode(raw)
-        if error:
-            yield _row(name, raw, STATUS_REJECTED, error)
-        elif not text.strip():
-            yield _row(name, raw, STATUS_EMPTY, "no text (empty or whitespace only)", encoding=encoding)
         else:
-            meta, body = front_matter(text) if path.suffix.lower() == ".md" else ({}, text)
-            yield RawDocument(sha[:16], name, sha, STATUS_OK, None, body, encoding, meta)
+            text, encoding, error = decode(raw)
+            if error:
+                yield _row(name, raw, STATUS_REJECTED, error)
+            elif not text.strip():
+                yield _row(name, raw, STATUS_EMPTY, "no text (empty or whitespace only)", encoding=encoding)
+            else:
+                meta, body = front_matter(text) if suffix == ".md" else ({}, text)
+                yield RawDocument(sha[:16], name, sha, STATUS_OK, None, body, encoding, meta)
 
 
-def _row(name: str, raw: bytes, status: str, error: str, *, salt: str = "", encoding: str | None = None):
+VANISHED = "vanished during the run (listed, then gone before it was read; the next run will not list it)"
+
+
+def _row(name: str, raw: bytes, status: str, error: str, *, salt: str = "", encoding: str | None = None,
+         duplicate_of: str | None = None):
     sha = hashlib.sha256(raw).hexdigest()
     # A duplicate (or a file we could not read) still needs an id of its own: mix its path into the hash.
     doc_id = hashlib.sha256(raw + b"\0" + salt.encode()).hexdigest()[:16] if salt else sha[:16]
     if not raw or status == STATUS_REJECTED and raw == name.encode():
         doc_id = hashlib.sha256(b"\0path\0" + name.encode()).hexdigest()[:16]
-    return RawDocument(doc_id, name, sha, status, error, None, encoding)
+    return RawDocument(doc_id, name, sha, status, error, None, encoding, duplicate_of=duplicate_of)
 
 
-def _records(name: str, raw: bytes, kept: dict[str, str]) -> Iterator[RawDocument]:
-    """One document per record of a JSON Lines (or JSON) export; bad lines and empty records get rows of their own."""
-    text, encoding, error = decode(raw)
-    if error:
-        yield _row(name, raw, STATUS_REJECTED, error)
-        return
-    if name.lower().endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield _row(name, raw, STATUS_REJECTED, f"not JSON ({exc.msg} at line {exc.lineno})")
+def _export(path: Path, name: str, max_bytes: int, listed: int | None, kept: dict[str, str]) -> Iterator[RawDocument]:
+    """One document per record of a JSON Lines (or JSON) export, streamed (`exports.records`); bad lines, empty
+    and oversized records get rows of their own. The encoding is read from the file's first 64 KiB."""
+    from .exports import records
+
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+        fh.seek(0)
+        encoding, error = _export_encoding(head)
+        if error:
+            yield _row(name, name.encode(), STATUS_REJECTED, error)
             return
-        if isinstance(data, dict):
-            data = next((data[k] for k in LIST_KEYS if isinstance(data.get(k), list)), [data])
-        items = [(f"{name}:{i}", json.dumps(r, ensure_ascii=False, sort_keys=True), r)
-                 for i, r in enumerate(data if isinstance(data, list) else [data], 1)]
-    else:
-        items = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    items.append((f"{name}:{n}", line, json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    items.append((f"{name}:{n}", line, ValueError(f"line {n} is not JSON ({exc.msg})")))
-    if not items:
-        yield _row(name, raw, STATUS_EMPTY, "no records")
-    for path, line, record in items:
-        yield _record(path, line.encode(), record, kept, encoding)
+        n = 0
+        stream = open(fh.fileno(), "rb", closefd=False)  # (the text reader closes this one, not our file)
+        for n, (where, raw, record) in enumerate(records(stream, name, encoding, 4 * max_bytes), 1):
+            yield _record(where, raw, record, kept, encoding, max_bytes)
+        size = os.fstat(fh.fileno()).st_size
+    if n == 0:
+        yield _row(name, name.encode(), STATUS_EMPTY, "no records")
+    elif listed is not None and size != listed:
+        yield _row(name, name.encode(), STATUS_REJECTED, f"changed during the run ({listed} bytes when the folder "
+                   f"was listed, {size} after its records were read; the next run reads it again)")
 
 
-def _record(path: str, raw: bytes, record, kept: dict[str, str], encoding: str | None) -> RawDocument:
+def _export_encoding(head: bytes) -> tuple[str | None, str | None]:
+    """(encoding, error) of an export from its first bytes: a BOM, else UTF-8, else as `decode` finds it."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", None
+    _, encoding, error = decode(head)
+    return encoding, error
+
+
+def _record(path: str, raw: bytes, record, kept: dict[str, str], encoding: str | None,
+            max_bytes: int) -> RawDocument:
     if isinstance(record, Exception):
         return _row(path, raw, STATUS_REJECTED, str(record), salt=path)
     if not isinstance(record, dict):
@@ -217,9 +251,13 @@ def _record(path: str, raw: bytes, record, kept: dict[str, str], encoding: str |
     body = next((record[k] for k in TEXT_KEYS if isinstance(record.get(k), str) and record[k].strip()), None)
     if body is None:
         return _row(path, raw, STATUS_EMPTY, f"record has no text (looked for {', '.join(TEXT_KEYS)})", salt=path)
+    size = len(body.encode("utf-8", errors="replace"))
+    if size > max_bytes:
+        return _row(path, raw, STATUS_REJECTED, f"record text too large ({size} bytes > {max_bytes})", salt=path)
     sha = hashlib.sha256(raw).hexdigest()
     if sha in kept:
-        return _row(path, raw, STATUS_DUPLICATE, f"duplicate of {kept[sha]} (doc_id {sha[:16]})", salt=path)
+        return _row(path, raw, STATUS_DUPLICATE, f"duplicate of {kept[sha]} (doc_id {sha[:16]})", salt=path,
+                    duplicate_of=sha[:16])
     kept[sha] = path
     meta = {}
     for key, sources in RECORD_FIELDS:
@@ -231,6 +269,22 @@ def _record(path: str, raw: bytes, record, kept: dict[str, str], encoding: str |
                 meta[key] = str(value).strip()
                 break
     return RawDocument(sha[:16], path, sha, STATUS_OK, None, body, encoding, meta)
+
+
+def _pdf_word(name: str, raw: bytes, sha: str, max_bytes: int) -> RawDocument:
+    """Body text and metadata of a PDF or .docx file (`pdf_word`); what it cannot read is rejected with the reason."""
+    from .pdf_word import Unreadable, docx_text, pdf_text
+
+    try:
+        text, meta = (pdf_text if name.lower().endswith(".pdf") else docx_text)(raw)
+    except Unreadable as exc:
+        return _row(name, raw, STATUS_REJECTED, str(exc))
+    if not text.strip():
+        return _row(name, raw, STATUS_EMPTY, "no text in the document")
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        return _row(name, raw, STATUS_REJECTED, f"text too large ({size} bytes > {max_bytes})")
+    return RawDocument(sha[:16], name, sha, STATUS_OK, None, text, None, meta)
 
 
 def _html(name: str, raw: bytes, sha: str) -> RawDocument:

@@ -54,14 +54,22 @@ DOCUMENTS = Table(
            "(file.json:N) for the records of a JSON export.", False),
         _c("sha256", STR, "SHA-256 of the raw bytes (hex).", False),
         _c("status", STR, "ok, duplicate, empty or rejected.", False),
-        _c("error", STR, "Why the document is not ok (null when ok); for duplicates, the doc_id and path kept."),
-        _c("title", STR, "Headline found in the page (null when none)."),
-        _c("published", pa.date32(), "Publication date found in the page (null when none)."),
+        _c("error", STR, "Why the document is not ok (null when ok): for duplicates, the path and doc_id kept "
+           "(\"near-duplicate of <doc_id> <path> (similarity 0.93)\" for a near one); for a document in a language "
+           "not read, \"language fr: not English\"."),
+        _c("duplicate_of", STR, "For a duplicate, the doc_id of the document kept: the first in path order with the "
+           "same bytes, the same cleaned text, or a word-shingle Jaccard similarity of at least "
+           "clean.near_duplicate_threshold (params.yaml); null otherwise."),
+        _c("title", STR, "Headline found in the page, the record or the file's metadata (PDF, Word); null when none."),
+        _c("published", pa.date32(), "Publication date found in the page or the record; for PDF and Word files, "
+           "the creation date in their metadata (null when none)."),
         _c("source", STR, "News agency or outlet named by the page (e.g. AA, Reuters)."),
         _c("section", STR, "Section or breadcrumb line of the page."),
         _c("text", STR, "Cleaned body text; every offset in the other tables refers to it."),
         _c("n_chars", I32, "Length of text in characters.", False),
-        _c("encoding", STR, "Encoding the raw bytes were decoded from."),
+        _c("encoding", STR, "Encoding the raw bytes were decoded from (null for PDF and Word files)."),
+        _c("language", STR, "ISO 639-1 code of the cleaned text's language (py3langid; for a mixed text, the "
+           "language of most of it); null when there is no text."),
         _c("removed_lines", I32, "Number of debris lines removed by the cleaner.", False),
         _c("removed_by_rule", STR, "JSON object: cleaning rule name -> lines it removed."),
         _c("url", STR, "Address of the article, when a JSON record gives one."),

@@ -66,6 +66,14 @@ SETTINGS = {
     ("model", "gazetteers"): (_text, "a folder path"),
     ("clean", "rules"): (_text, "a file path"),
     ("clean", "max_bytes"): (_int(1), "a positive integer"),
+    ("clean", "max_file_bytes"): (_int(1), "a positive integer"),
+    ("clean", "languages"): (lambda v: isinstance(v, list) and bool(v) and all(
+        isinstance(c, str) and len(c) == 2 and c.isalpha() and c.islower() for c in v),
+        "a list of ISO 639-1 codes such as [en]"),
+    ("clean", "language_min_words"): (_int(0), "an integer >= 0"),
+    ("clean", "near_duplicate_threshold"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                                            and 0.5 <= v <= 1, "a number from 0.5 to 1"),
+    ("clean", "shingle_words"): (_int(1), "a positive integer"),
     ("annotate", "workers"): (_int(0), "an integer >= 0"),
     ("annotate", "batch_size"): (_int(1), "a positive integer"),
     ("relations", "rules"): (_text, "a file path"),

@@ -10,7 +10,8 @@ import os
 import shutil
 import sys
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from importlib.metadata import version
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,9 +24,11 @@ from . import cache as cache_core
 from . import entities as entities_core
 from . import relations as relations_core
 from .clean import clean_text, load_rules, parse_date
+from .dedupe import Document, find_duplicates, signature
 from .gazetteer import Registry
 from .ingest import read_seeds
-from .labels import PERSON, STATUS_OK
+from .labels import PERSON, STATUS_DUPLICATE, STATUS_OK
+from .language import language_of
 from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATIONS, TableWriter, write_table
 from .settings import ConfigError
 
@@ -40,13 +43,35 @@ def shown(path: str) -> str:
 
 
 CLEAN_FIELDS = ("status", "error", "title", "published", "source", "section", "text", "n_chars", "removed_lines",
-                "removed_by_rule", "url")
-CLEAN_SCHEMA = pa.schema([DOCUMENTS.schema.field(name) for name in CLEAN_FIELDS])  # what clean keeps per input
+                "removed_by_rule", "url", "language")
+# what clean keeps per input: its documents fields + the MinHash signature the duplicate check reads
+CLEAN_SCHEMA = pa.schema([DOCUMENTS.schema.field(name) for name in CLEAN_FIELDS] + [pa.field("signature", pa.binary())])
 
 
-def clean_fields(raw, rules) -> dict:
-    """The documents-table fields the cleaner gives one decoded input (pure: same text and metadata, same fields)."""
-    row = {"status": STATUS_OK, "error": None}
+@dataclass(frozen=True)
+class InputPolicy:
+    """What clean accepts besides the debris rules: params.yaml's `clean` group (the defaults are its values)."""
+    languages: tuple[str, ...] = ("en",)
+    language_min_words: int = 20
+    near_duplicate_threshold: float = 0.8
+    shingle_words: int = 5
+    max_file_bytes: int | None = None
+
+    @classmethod
+    def from_params(cls, clean: dict) -> "InputPolicy":
+        return cls(tuple(clean["languages"]), clean["language_min_words"], clean["near_duplicate_threshold"],
+                   clean["shingle_words"], clean["max_file_bytes"])
+
+    def fingerprint(self) -> str:
+        """What a cached clean result depends on here (the threshold is applied after the cache, so not in it)."""
+        return json.dumps([self.languages, self.language_min_words, self.shingle_words, version("datasketch"),
+                           version("py3langid")])
+
+
+def clean_fields(raw, rules, policy: InputPolicy = InputPolicy()) -> dict:
+    """The documents-table fields the cleaner gives one decoded input, with its language (an input clearly in
+    a language not accepted is rejected) and its MinHash signature (pure: same text and metadata, same fields)."""
+    row = {"status": STATUS_OK, "error": None, "language": None, "signature": None}
     try:
         cd = clean_text(raw.text, rules, title=raw.meta.get("title"))
     except Exception as exc:  # a cleaner bug must not take the run down: the file is reported instead
@@ -56,6 +81,12 @@ def clean_fields(raw, rules) -> dict:
         cd = replace(cd, text=cd.title, removed={})
     if not cd.text.strip():
         row.update(status="empty", error="no body text left after removing page debris")
+    else:
+        row["language"], error = language_of(cd.text, policy.languages, policy.language_min_words)
+        if error:
+            row.update(status="rejected", error=error)
+        else:
+            row["signature"] = signature(cd.text, policy.shingle_words)
     published = parse_date(raw.meta["published"]) if raw.meta.get("published") else None
     return {
         **row, "title": cd.title, "published": published or cd.published,
@@ -65,33 +96,47 @@ def clean_fields(raw, rules) -> dict:
     }
 
 
-def document_rows(seeds: str | Path, *, rules_path: str | Path, max_bytes: int, cache_path=None) -> list[dict]:
-    """One documents row per input. With `cache_path`, cleaned fields are kept per input, keyed by its decoded
-    text and metadata + the rules and the cleaner's code, so a run re-cleans only new or changed inputs."""
+def document_rows(seeds: str | Path, *, rules_path: str | Path, max_bytes: int, cache_path=None,
+                  policy: InputPolicy = InputPolicy()) -> list[dict]:
+    """One documents row per input (per record of an export). With `cache_path`, cleaned fields, language and
+    signature are kept per input, keyed by its decoded text and metadata + the rules, the policy and the code,
+    so a run cleans, detects and hashes only new or changed inputs; the duplicate check then runs over the
+    stored signatures (`dedupe.find_duplicates`)."""
     rules = load_rules(rules_path)
-    clean_fp = cache_core.fingerprint(cache_core.code_fingerprint("clean"), Path(rules_path))
+    clean_fp = cache_core.fingerprint(cache_core.code_fingerprint("clean"), Path(rules_path), policy.fingerprint())
     store = cache_core.RowCache(cache_path, CLEAN_SCHEMA, clean_fp) if cache_path else None
-    rows, keys = [], []
-    for raw in tqdm(read_seeds(seeds, max_bytes=max_bytes), desc="clean", unit="file", disable=None, file=sys.stderr):
+    rows, keys, candidates = [], [], []
+    inputs = read_seeds(seeds, max_bytes=max_bytes, max_file_bytes=policy.max_file_bytes)
+    for raw in tqdm(inputs, desc="clean", unit="file", disable=None, file=sys.stderr):
         row = {
             "doc_id": raw.doc_id, "source_path": raw.source_path, "sha256": raw.sha256, "status": raw.status,
-            "error": raw.error, "title": None, "published": None, "source": None, "section": None, "text": None,
-            "n_chars": 0, "encoding": raw.encoding, "removed_lines": 0, "removed_by_rule": None, "url": None,
+            "error": raw.error, "duplicate_of": raw.duplicate_of, "title": None, "published": None, "source": None,
+            "section": None, "text": None, "n_chars": 0, "encoding": raw.encoding, "language": None,
+            "removed_lines": 0, "removed_by_rule": None, "url": None,
         }
         if raw.status == STATUS_OK:
             key = cache_core.doc_key(clean_fp, raw.text, sorted(raw.meta.items()))
             if store is not None and key in store:
-                row.update(store.get(key)[0])
+                fields = store.get(key)[0]
             else:
-                row.update(clean_fields(raw, rules))
+                fields = clean_fields(raw, rules, policy)
                 if store is not None:
-                    store.put(key, [{k: row[k] for k in CLEAN_FIELDS}])
+                    store.put(key, [fields])
+            row.update({k: fields[k] for k in CLEAN_FIELDS})
+            if row["status"] == STATUS_OK:
+                candidates.append(Document(row["doc_id"], row["source_path"], row["text"], fields["signature"]))
             keys.append(key)
-        if row["status"] != STATUS_OK:
-            log(f"{shown(f'{seeds}/{raw.source_path}')}: {row['status']}: {row['error']}")
         rows.append(row)
     if store is not None:
         store.save(keys)
+    duplicates = find_duplicates(candidates, policy.near_duplicate_threshold, policy.shingle_words)
+    for row in rows:
+        if row["doc_id"] in duplicates:
+            row.update(status=STATUS_DUPLICATE, error=duplicates[row["doc_id"]].error,
+                       duplicate_of=duplicates[row["doc_id"]].of)
+        if row["status"] != STATUS_OK:
+            where = f"{seeds}/{row['source_path']}"
+            log(f"{shown(where)}: {row['status']}: {row['error']}")
     return rows
 
 
@@ -102,8 +147,9 @@ def summary(rows: list[dict]) -> str:
     return ", ".join(parts or ["0 documents"]) + (": " + "; ".join(bad) if bad else "")
 
 
-def run_clean(seeds, out_documents, *, rules_path, max_bytes, cache_path=None) -> list[dict]:
-    rows = document_rows(seeds, rules_path=rules_path, max_bytes=max_bytes, cache_path=cache_path)
+def run_clean(seeds, out_documents, *, rules_path, max_bytes, cache_path=None,
+              policy: InputPolicy = InputPolicy()) -> list[dict]:
+    rows = document_rows(seeds, rules_path=rules_path, max_bytes=max_bytes, cache_path=cache_path, policy=policy)
     write_table(DOCUMENTS, rows, out_documents)
     log(f"clean: {summary(rows)}")
     return rows
@@ -218,7 +264,8 @@ def run_extract(seeds, model_path, interim, out_dir, params: dict) -> list[dict]
     process. `interim` holds documents.parquet, clean_cache.parquet and annotated/ (kept between runs)."""
     interim = Path(interim)
     run_clean(seeds, interim / "documents.parquet", rules_path=params["clean"]["rules"],
-              max_bytes=params["clean"]["max_bytes"], cache_path=interim / "clean_cache.parquet")
+              max_bytes=params["clean"]["max_bytes"], cache_path=interim / "clean_cache.parquet",
+              policy=InputPolicy.from_params(params["clean"]))
     run_annotate(interim / "documents.parquet", model_path, params["relations"]["rules"], interim / "annotated",
                  batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
     rows = run_entities(interim / "annotated", model_path, interim / "documents.parquet", out_dir)
@@ -234,7 +281,7 @@ def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list
     out_dir = Path(out_dir)
     interim = out_dir / ".interim"
     run_clean(seeds, interim / "documents.parquet", rules_path=params["clean"]["rules"],
-              max_bytes=params["clean"]["max_bytes"])
+              max_bytes=params["clean"]["max_bytes"], policy=InputPolicy.from_params(params["clean"]))
     base, gazetteers = params["model"]["base"], params["model"]["gazetteers"]
     handover = [build_pipeline(base, gazetteers)]
     model_fp = cache_core.fingerprint(handover[0].config.to_str(), Path(gazetteers))

@@ -52,11 +52,14 @@ def tree(root: Path) -> dict[str, tuple]:
 
 # --- 1. kill and rerun ------------------------------------------------------------------------------------------
 def larger_folder(dst: Path) -> Path:
-    """The dev articles, plus a second edition of each (one more line, so new bytes and new ids) in a subfolder."""
+    """The dev articles, plus a round-up of each with the next one in a subfolder (new bytes and new ids; not a
+    near-duplicate of either)."""
     shutil.copytree(DEV_ARTICLES, dst)
     (dst / "late").mkdir()
-    for f in sorted(DEV_ARTICLES.glob("*.txt")):
-        (dst / "late" / f.name).write_text(f.read_text(encoding="utf-8") + "\nUpdated edition.\n", encoding="utf-8")
+    files = sorted(DEV_ARTICLES.glob("*.txt"))
+    for f, g in zip(files, files[1:] + files[:1]):
+        (dst / "late" / f.name).write_text(f.read_text(encoding="utf-8") + "\n\n" + g.read_text(encoding="utf-8"),
+                                           encoding="utf-8")
     return dst
 
 
