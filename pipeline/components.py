@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span
 
-from .gazetteer import GAZETTEER_FILES, Registry, fold, slug
+from .gazetteer import GAZETTEER_FILES, PLACE_NAMES_FILE, Registry, fold, slug
 from .labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
 
 SOURCE_REGISTRY, SOURCE_PATTERN, SOURCE_MODEL = "registry", "pattern", "model"
@@ -209,6 +209,8 @@ class EntityResolver:
             src = self._dir / name
             if src.exists():
                 shutil.copyfile(src, path / name)
+        # the place names, computed once here, so that loading the pipeline reads one small file
+        (path / PLACE_NAMES_FILE).write_text("\n".join(sorted(self.registry.place_names)) + "\n", encoding="utf-8")
 
     def from_disk(self, path, *, exclude=()):
         self._dir = Path(path)
@@ -234,6 +236,7 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
                 others.append(m)
             else:
                 mentions.append(m)
+    _places_named_as_people(doc, mentions, reg)
     mentions += _country_backfill(doc, mentions, others, reg)
     mentions += _acronym_mentions(doc, mentions)
     _resolve_capitals(doc, mentions, reg)
@@ -300,6 +303,8 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         return
     if reg.is_stopword(label, text) or reg.is_stopword("*", text):
         return
+    if label in ("ORG", "PERSON") and all(_is_title(t, reg) or t.is_punct for t in doc[start:end]):
+        return  # "Rear Adm.", "Air Marshal": a title alone names no one
     key = fold(text)
     if key in reg.weapon_by_name:
         yield _Mention(start, end, WEAPON_SYSTEM, f"{WEAPON_SYSTEM}:{reg.weapon_by_name[key]}", SOURCE_REGISTRY)
@@ -335,10 +340,10 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     elif label == "ORG":
         yield _Mention(start, end, ORG, f"{ORG}:{slug(text)}", SOURCE_MODEL)
     elif label == "PERSON":
-        start = _strip_titles(doc, start, end)
+        start = _strip_titles(doc, start, end, reg)
         # "Rustem Umerov" when the model only took "Umerov": given names it left out, before the surname
         while (start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and not doc[start - 1].ent_type_
-               and doc[start - 1].lower_ not in TITLE_WORDS and doc[start - 1].dep_ == "compound"
+               and not _is_title(doc[start - 1], reg) and doc[start - 1].dep_ == "compound"
                and start <= doc[start - 1].head.i < end):
             start -= 1
         if start < end and any(t.is_alpha and t.text[0].isupper() for t in doc[start:end]):
@@ -391,10 +396,34 @@ def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _strip_titles(doc: Doc, start: int, end: int) -> int:
-    while start < end - 1 and doc[start].lower_ in TITLE_WORDS:
+def _strip_titles(doc: Doc, start: int, end: int, reg: Registry) -> int:
+    """"President Joe Biden" -> "Joe Biden": titles (ours and the stoplist's PERSON_TITLE words) off the front."""
+    while start < end - 1 and _is_title(doc[start], reg):
         start += 1
     return start
+
+
+def _is_title(token, reg: Registry) -> bool:
+    return token.lower_ in TITLE_WORDS or reg.is_stopword("PERSON_TITLE", token.text)
+
+
+def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -> None:
+    """"Near Palmyra, five strikes …", "Raqqah": a PERSON or ORG the model found whose name is a city or region of
+    the place gazetteer is a LOCATION, unless the document names a person with that word ("Lloyd Austin" makes
+    "Austin" the person), a title stands before it or the name is an acronym."""
+    places = reg.place_names
+    people = [m for m in mentions if m.label == PERSON and m.end - m.start > 1]
+    for m in mentions:
+        if m.label not in (PERSON, ORG) or m.source != SOURCE_MODEL:
+            continue
+        start = m.start + (doc[m.start].lower_ in LOCATIVE_PREPS and m.end - m.start > 1)
+        text = doc[start : m.end].text
+        if fold(text) not in places or text.isupper() or (start > 0 and _is_title(doc[start - 1], reg)):
+            continue
+        words = {doc[i].text for i in range(start, m.end)}
+        if any(p is not m and words & {doc[i].text for i in range(p.start, p.end)} for p in people):
+            continue
+        m.start, m.label, m.key = start, LOCATION, f"{LOCATION}:{slug(text)}"
 
 
 def _weapon_key(text: str, reg: Registry) -> str:
