@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span
 
-from .gazetteer import GAZETTEER_FILES, Registry, fold, slug
+from .gazetteer import GAZETTEER_FILES, PLACE_NAMES_FILE, Registry, fold, slug
 from .labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
 
 SOURCE_REGISTRY, SOURCE_PATTERN, SOURCE_MODEL = "registry", "pattern", "model"
@@ -209,6 +209,8 @@ class EntityResolver:
             src = self._dir / name
             if src.exists():
                 shutil.copyfile(src, path / name)
+        # the place names, computed once here, so that loading the pipeline reads one small file
+        (path / PLACE_NAMES_FILE).write_text("\n".join(self.registry.place_names_lines()) + "\n", encoding="utf-8")
 
     def from_disk(self, path, *, exclude=()):
         self._dir = Path(path)
@@ -234,6 +236,7 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
                 others.append(m)
             else:
                 mentions.append(m)
+    _places_named_as_people(doc, mentions, reg)
     mentions += _country_backfill(doc, mentions, others, reg)
     mentions += _acronym_mentions(doc, mentions)
     _resolve_capitals(doc, mentions, reg)
@@ -267,6 +270,8 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
             start, end = _trim_place(doc, start, end, reg)
             if start < end:
                 yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
+        elif ent.ent_id_.startswith("pattern:place-"):  # "Luke Air Force Base", "RAF Akrotiri": the whole name
+            yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:"):
             start, end = _trim_class_nouns(doc, start, end)
             if start < end:
@@ -279,9 +284,10 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
     if label not in ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT"):
         yield Span(doc, start, end, label=label)
         return
-    # "Japan’s Kyodo", "Baykar’s Bayraktar": split a possessive owner off the front of the span.
+    # "Japan’s Kyodo", "Baykar’s Bayraktar": split a possessive owner the gazetteers know off the front of the span
+    # ("National People's Congress", "Workers' Party" stay whole).
     for i in range(start, end - 1):
-        if doc[i].tag_ == "POS" or doc[i].lower_ in ("'s", "’s"):
+        if (doc[i].tag_ == "POS" or doc[i].lower_ in ("'s", "’s")) and _known_owner(doc[start:i].text, reg):
             yield from _classify_text(doc, start, i, label, reg)
             yield from _classify_text(doc, i + 1, end, label, reg)
             return
@@ -300,6 +306,8 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         return
     if reg.is_stopword(label, text) or reg.is_stopword("*", text):
         return
+    if label in ("ORG", "PERSON") and all(_is_title(t, reg) or t.is_punct for t in doc[start:end]):
+        return  # "Rear Adm.", "Air Marshal": a title alone names no one
     key = fold(text)
     if key in reg.weapon_by_name:
         yield _Mention(start, end, WEAPON_SYSTEM, f"{WEAPON_SYSTEM}:{reg.weapon_by_name[key]}", SOURCE_REGISTRY)
@@ -335,10 +343,10 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     elif label == "ORG":
         yield _Mention(start, end, ORG, f"{ORG}:{slug(text)}", SOURCE_MODEL)
     elif label == "PERSON":
-        start = _strip_titles(doc, start, end)
+        start = _strip_titles(doc, start, end, reg)
         # "Rustem Umerov" when the model only took "Umerov": given names it left out, before the surname
         while (start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and not doc[start - 1].ent_type_
-               and doc[start - 1].lower_ not in TITLE_WORDS and doc[start - 1].dep_ == "compound"
+               and not _is_title(doc[start - 1], reg) and doc[start - 1].dep_ == "compound"
                and start <= doc[start - 1].head.i < end):
             start -= 1
         if start < end and any(t.is_alpha and t.text[0].isupper() for t in doc[start:end]):
@@ -367,12 +375,19 @@ def _in_place_slot(span: Span) -> bool:
 
 
 def _trim_place(doc: Doc, start: int, end: int, reg: Registry) -> tuple[int, int]:
-    """"Surin province" -> "Surin", "In Kursk" -> "Kursk": generic words at the edges of a place name."""
+    """"Surin province" -> "Surin", "In Kursk" -> "Kursk": generic words at the edges of a place name (a capitalised
+    one is part of the name: "Niger State")."""
     while start < end and doc[start].is_stop:
         start += 1
-    while end > start + 1 and reg.is_stopword("LOCATION_SUFFIX", doc[end - 1].text):
+    while end > start + 1 and doc[end - 1].is_lower and reg.is_stopword("LOCATION_SUFFIX", doc[end - 1].text):
         end -= 1
     return start, end
+
+
+def _known_owner(text: str, reg: Registry) -> bool:
+    """A possessive's owner the gazetteers name: a country (or its capital), a registry organisation or system."""
+    key = fold(text)
+    return bool(reg.country_iso3(text, capitals=True) or key in reg.org_by_name or key in reg.weapon_by_name)
 
 
 def _owner_before(doc: Doc, start: int, reg: Registry) -> str | None:
@@ -391,10 +406,36 @@ def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _strip_titles(doc: Doc, start: int, end: int) -> int:
-    while start < end - 1 and doc[start].lower_ in TITLE_WORDS:
+def _strip_titles(doc: Doc, start: int, end: int, reg: Registry) -> int:
+    """"President Joe Biden" -> "Joe Biden": titles (ours and the stoplist's PERSON_TITLE words) off the front."""
+    while start < end - 1 and _is_title(doc[start], reg):
         start += 1
     return start
+
+
+def _is_title(token, reg: Registry) -> bool:
+    return token.lower_ in TITLE_WORDS or reg.is_stopword("PERSON_TITLE", token.text)
+
+
+def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -> None:
+    """"Near Palmyra, five strikes …", "Raqqah": a PERSON or ORG the model found whose name is a city or region of
+    the place gazetteer (an ORG: its main name) is a LOCATION, unless the document names a person with that word ("Lloyd Austin" makes
+    "Austin" the person), a title stands before it or the name is an acronym."""
+    places = reg.place_names
+    people = [m for m in mentions if m.label == PERSON and m.end - m.start > 1]
+    for m in mentions:
+        if m.label not in (PERSON, ORG) or m.source != SOURCE_MODEL:
+            continue
+        start = m.start + (doc[m.start].lower_ in LOCATIVE_PREPS and m.end - m.start > 1)
+        text = doc[start : m.end].text
+        main = places.get(fold(text))  # an ORG must be a place's main name; alternates ("Cosco") are too loose
+        if main is None or (m.label == ORG and not main) or text.isupper() or (
+                start > 0 and _is_title(doc[start - 1], reg)):
+            continue
+        words = {doc[i].text for i in range(start, m.end)}
+        if any(p is not m and words & {doc[i].text for i in range(p.start, p.end)} for p in people):
+            continue
+        m.start, m.label, m.key = start, LOCATION, f"{LOCATION}:{slug(text)}"
 
 
 def _weapon_key(text: str, reg: Registry) -> str:

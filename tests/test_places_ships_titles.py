@@ -1,0 +1,79 @@
+"""NER that adds to the base model: places the model calls people or organisations, ships named with a navy prefix,
+named bases, titles kept out of person names (sentences of our own, in no gold set)."""
+import pytest
+
+from test_entities import ents
+
+
+@pytest.mark.parametrize("text,place", [
+    ("Near Palmyra, five strikes destroyed an ammunition depot.", "Palmyra"),
+    ("Raqqah was shelled again overnight, residents said.", "Raqqah"),
+    ("Outside Kharkiv, engineers repaired the bridge.", "Kharkiv"),
+])
+def test_city_names_the_model_tags_as_people_are_places(nlp, text, place):
+    found = ents(nlp, text)
+    assert any(t == place and lab == "LOCATION" for t, lab, _ in found), found
+    assert not any(place in t and lab in ("PERSON", "ORG") for t, lab, _ in found), found
+
+
+def test_a_person_the_document_names_keeps_a_surname_that_is_a_city(nlp):
+    found = ents(nlp, "US Defense Secretary Lloyd Austin arrived on Monday. Austin said the talks went well.")
+    assert ("Austin", "PERSON", "PERSON:lloyd-austin") in found
+    assert not any(lab == "LOCATION" for _, lab, _ in found)
+
+
+@pytest.mark.parametrize("text,ship", [
+    ("The destroyer USS Mahan shot down two drones over the Red Sea.", "USS Mahan"),
+    ("HMS Diamond, a Type 45 destroyer, returned to Portsmouth.", "HMS Diamond"),
+    ("The French frigate FS Forbin intercepted three drones.", "FS Forbin"),
+    ("The carrier USS Dwight D. Eisenhower left the Gulf.", "USS Dwight D. Eisenhower"),
+    ("India commissioned INS Vikrant in 2022.", "INS Vikrant"),
+])
+def test_ships_with_a_navy_prefix_are_platforms(nlp, text, ship):
+    found = ents(nlp, text)
+    assert any(t == ship and lab == "WEAPON_SYSTEM" for t, lab, _ in found), found
+
+
+@pytest.mark.parametrize("text,base", [
+    ("The jets will be based at Luke Air Force Base in Arizona.", "Luke Air Force Base"),
+    ("Iranian missiles hit Nevatim Airbase in the Negev.", "Nevatim Airbase"),
+    ("The squadron flies from PAF Base Minhas near Attock.", "PAF Base Minhas"),
+])
+def test_named_bases_are_places(nlp, text, base):
+    assert any(t == base and lab == "LOCATION" for t, lab, _ in ents(nlp, text))
+
+
+def test_a_lowercase_air_base_keeps_only_the_place_name(nlp):
+    found = ents(nlp, "The F-16s landed at the Skrydstrup air base on Monday.")
+    assert not any("air base" in t for t, _, _ in found), found
+
+
+@pytest.mark.parametrize("text,person", [
+    ("President Joe Biden said the sale would go ahead.", "Joe Biden"),
+    ("Director Sandra Oudkirk spoke at the ceremony.", "Sandra Oudkirk"),
+    ("Air Commodore Edward Gabkwet said the jets had arrived.", "Edward Gabkwet"),
+])
+def test_titles_stay_out_of_person_names(nlp, text, person):
+    found = ents(nlp, text)
+    assert any(t == person and lab == "PERSON" for t, lab, _ in found), found
+    assert not any(lab == "PERSON" and t != person and person in t for t, lab, _ in found), found
+
+
+def test_a_title_with_a_surname_takes_the_full_name_of_the_document(nlp):
+    found = ents(nlp, "Armed forces minister Tobias Ellwood visited the base. Minister Ellwood said it mattered.")
+    assert ("Ellwood", "PERSON", "PERSON:tobias-ellwood") in found
+
+
+def test_a_possessive_splits_only_after_a_known_owner(nlp):
+    found = ents(nlp, "Japan's Kyodo news agency reported that the Workers' Party had met.")
+    assert ("Japan", "COUNTRY", "COUNTRY:JPN") in found
+    assert not any(t in ("Workers", "Party") for t, _, _ in found), found
+
+
+def test_the_built_pipeline_keeps_its_place_names_in_one_file(nlp, registry, tmp_path):
+    from pipeline.gazetteer import PLACE_NAMES_FILE, Registry
+
+    nlp.get_pipe("defnews_entity_resolver").to_disk(tmp_path)
+    lines = (tmp_path / PLACE_NAMES_FILE).read_text(encoding="utf-8").splitlines()
+    assert "raqqah" in lines and "~cosco" in lines  # a main name, and an alternate spelling (of Cusco)
+    assert Registry.from_dir(tmp_path).place_names == registry.place_names
