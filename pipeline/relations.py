@@ -48,6 +48,8 @@ NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", 
                      "preconj", "dep"})  # (designations such as "F-35" are often parsed as numbers: "20 F-35 jets")
 PRONOUNS = {"he": PERSON, "she": PERSON, "it": "THING", "they": "THING"}
 PRONOUN_KIND = {PERSON: PERSON, COUNTRY: "THING", ORG: "THING", WEAPON_SYSTEM: WEAPON_SYSTEM}
+COMPANY = "COMPANY"  # context key: the last company named ("the company", "the firm" refer to it)
+REFERRING_DETS = frozenset({"the", "this"})
 CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "acl", "relcl"})
 # Verbs whose passive subject is the logical subject of their complement: "X is expected to visit".
 RAISING = frozenset({"expect", "set", "schedule", "due", "plan", "likely", "slate", "poise"})
@@ -77,6 +79,9 @@ class Rules:
     class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
     weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
     counterparts: frozenset[str] = frozenset()  # "his Israeli counterpart Yoav Gallant": the other one's role
+    company_nouns: frozenset[str] = frozenset()  # "the company makes the F-35": the company named last
+    member_nouns: frozenset[str] = frozenset()  # "built by a consortium of A and B": its members act
+    in_service_verbs: frozenset[str] = frozenset()  # "to replace its ageing Tornado fleet": it operates them
 
 
 @lru_cache(maxsize=8)
@@ -99,7 +104,8 @@ def load_rules(path: str | Path) -> Rules:
         fs("subject_preps"), frozenset(data["negation"]["words"]), frozenset(data["negation"]["lemmas"]),
         frozenset(data["hedging"]["words"]), fs("titles") | counterparts, fs("role_heads") | counterparts,
         fs("government_titles"), fs("handover_nouns"), fs("seller_verbs"), class_nouns=class_nouns,
-        counterparts=counterparts,
+        counterparts=counterparts, company_nouns=fs("company_nouns"),
+        member_nouns=fs("member_nouns"), in_service_verbs=fs("in_service_verbs"),
     )
 
 
@@ -219,6 +225,8 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
         for e in ents:
             if _is_subject(e):
                 context[PRONOUN_KIND.get(e.label_, "")] = e
+            if e.label_ == ORG and _is_company(e, rules):
+                context[COMPANY] = e
         if not ents:
             continue
         found += _role_relations(sent, ents, rules, focus, index)
@@ -248,6 +256,18 @@ def _anchor(ent: Span) -> Token | None:
     # "US aerospace company Boeing": the phrase is Boeing's; the country only describes it
     if modifier and any(c.dep_ == "appos" and c.ent_type_ and c.ent_kb_id_ != ent.kb_id_ for c in t.children):
         return None
+    return t
+
+
+def _phrase_head(ent: Span) -> Token:
+    """The head of the entity's own noun phrase (or of the first of coordinated phrases), not climbing to a phrase it
+    is in apposition with: "MQ-9B" in "50 F-35A jets, 18 MQ-9B drones" -> "drones" (`_anchor` goes on to "jets")."""
+    t = ent.root
+    for _ in range(6):
+        if t.head == t or t.dep_ == "appos" or t.dep_ not in NP_DEPS | {"punct"} or \
+                t.head.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
+            break
+        t = t.head
     return t
 
 
@@ -302,6 +322,9 @@ def _role(trigger: Token, anchor: Token, predicate: str, rules: Rules, label: st
     if first.dep_ == "poss":
         return SUBJ if not rest else None
     if first.dep_ == "agent":
+        if len(rest) == 3 and rest[0].lemma_.lower() in rules.member_nouns and rest[1].lower_ in ("of", "between") \
+                and rest[2].dep_ == "pobj":
+            return SUBJ  # "built by a consortium of Airbus, BAE Systems and Leonardo"
         return SUBJ if len(rest) == 1 and rest[0].dep_ == "pobj" else None
     if first.dep_ in ("dobj", "attr", "oprd", "dative", "compound", "amod", "nmod", "npadvmod", "appos") and not (
         first.dep_ == "dative" and first.pos_ == "ADP"  # "send X to Y": a preposition, handled below
@@ -356,7 +379,9 @@ def _clause_heads(trigger: Token, rules: Rules):
     "Duda held talks" (a light verb's object), "used it in the war with" (a noun under a verb's preposition)."""
     t = trigger
     for _ in range(4):
-        light = t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs
+        # "Egypt cancelled its order for", "suspended talks to acquire": a verb that cancels a nominal trigger
+        # carries its subject as a light verb does (and negates it: `_negation`)
+        light = t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs | rules.negation_lemmas
         under_prep = t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head != t.head
         adjective = t.dep_ == "amod" and t.pos_ == "ADJ"  # "a contract worth $370m to buy"
         if (t.dep_ not in CLAUSE_LINKS and not (light or under_prep or adjective)) or t.head == t:
@@ -400,6 +425,12 @@ def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span],
                 same = [e for e in ents if e.end <= c.i and _is_subject(e) and PRONOUN_KIND.get(e.label_) == kind]
                 ante = same[-1] if same else context.get(kind)
                 return [ante] if ante is not None else []
+            if c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in rules.company_nouns and not c.ent_type_ \
+                    and any(d.dep_ == "det" and d.lower_ in REFERRING_DETS for d in c.children):
+                # "The company makes the F-35": the company named last, in this sentence or before
+                same = [e for e in ents if e.end <= c.i and e.label_ == ORG and _is_company(e, rules)]
+                ante = same[-1] if same else context.get(COMPANY)
+                return [ante] if ante is not None else []
             if c.dep_ in ("nsubj", "nsubjpass"):
                 return []  # a subject of another kind: no pronoun to resolve
     return []
@@ -428,6 +459,9 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             roles[SUBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
         if not roles[SUBJ] and trigger.dep_ == "attr":  # "Baykar is the maker of the TB2"
             roles[SUBJ] = [e for e in ents if anchors[e].head == trigger.head and anchors[e].dep_ == "nsubj"]
+        if roles[SUBJ] and all(anchors[e].lemma_.lower() in rules.company_nouns and not anchors[e].ent_type_
+                               for e in roles[SUBJ]):
+            roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach)
         if not roles[SUBJ] and context is not None:
@@ -440,7 +474,19 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
-            roles[OBJ] = [e for e in ents if anchors[e] == trigger.head or e.root == trigger.head]
+            # "50 F-35A jets made by X, 18 MQ-9B drones built by Y": the phrase the participle hangs off, not the
+            # phrases in apposition to it
+            own = [e for e in ents if _phrase_head(e) == trigger.head or e.root == trigger.head]
+            roles[OBJ] = own or [e for e in ents if anchors[e] == trigger.head]
+            described = trigger.head
+            if not roles[OBJ] and described.dep_ in ("attr", "appos") and described.pos_ == "NOUN":
+                # "the GCAP, the fighter that Britain is developing", "the Tempest is the fighter Britain develops"
+                roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and (
+                    (described.dep_ == "appos" and _phrase_head(e) == described.head) or
+                    (described.dep_ == "attr" and e.root.head == described.head and e.root.dep_ == "nsubj"))]
+            if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
+                roles[OBJ] = procurement.class_referent(trigger.head, rules.class_nouns, rules.weapon_classes,
+                                                        index) or []
         # a nominal trigger with no object of its own ("under Japan’s evaluation, he cited ANKA")
         if trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] and pred == "considers_procuring":
             verb = next((a for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")), None)
@@ -464,11 +510,17 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 continue
             own = any(c.dep_ == "dobj" and any(g.dep_ == "poss" and g.lower_ in ("its", "their", "his", "her")
                                                for g in c.children) for c in trigger.children)
-            if lemma in rules.supplier and own:  # "the US would send its NMESIS to …": a deployment, no sale
-                continue
+            if lemma in rules.supplier and own and "deploys_to" in preds_of(lemma, rules):
+                continue  # "the US would send its NMESIS to …": a deployment, no sale ("handed its MiG-29s to": one)
             if lemma in rules.supplier or (lemma in rules.handover and trigger.pos_ == "NOUN"):
                 # "Türkiye sold drones to Ukraine", "deliveries of Typhoons to Kuwait": the receiver procures
-                buyers = _receivers(trigger, roles[OBJ], ents, anchors, rules)
+                supplied = [e for e in procurement.with_parties([trigger], ents, anchors) if e.label_ == WEAPON_SYSTEM]
+                if supplied and lemma in rules.supplier:  # "MBDA will supply Egypt with its MICA NG missiles"
+                    buyers = [o for o in roles[OBJ] if o.label_ in (COUNTRY, ORG)]
+                    roles[OBJ] = _unique([o for o in roles[OBJ] if o.label_ == WEAPON_SYSTEM] + supplied)
+                else:
+                    buyers = []
+                buyers = _unique(buyers + _receivers(trigger, roles[OBJ], ents, anchors, rules))
                 if buyers:
                     sellers = roles[SUBJ] + roles[SUPPLIER] + _seller_governors(trigger, ents, anchors, rules)
                     roles[SUPPLIER] = [e for e in _unique(sellers) if e.kb_id_ not in {b.kb_id_ for b in buyers}]
@@ -482,6 +534,11 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                 if seller.label_ == ORG and _is_company(seller, rules):
                     out += [Relation(seller, "manufactures", o, "maker:seller", trigger.text, sent, confidence=0.6)
                             for o in roles[OBJ]]
+        if pred == "manufactures" and roles[SUBJ] and roles[OBJ]:
+            # "the fighter Britain is developing with Italy and Japan", "co-produce the K9 with WB Group": partners
+            heads = [trigger] + [anchors[o] for o in roles[OBJ] if anchors.get(o) is not None]
+            roles[SUBJ] = _unique(roles[SUBJ] + [e for e in procurement.with_parties(heads, ents, anchors)
+                                                 if e.label_ in (ORG, COUNTRY)])
         negated, cue = _negation(trigger, roles[SUBJ] + roles[SUPPLIER] + actors, rules)
         hedged = _hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
@@ -504,7 +561,7 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
         makers = _unique(roles[SUBJ]) if pred_final == "manufactures" and pairs else []
         for i, a in enumerate(makers):  # "developed by IAI together with Boeing": the makers cooperate
             for b in makers[i + 1 :]:
-                if a.kb_id_ != b.kb_id_ and a.label_ == b.label_ == ORG:
+                if a.kb_id_ != b.kb_id_ and a.label_ == b.label_ and a.label_ in (ORG, COUNTRY):
                     out.append(Relation(a, "cooperates_with", b, "trigger:co-makers", trigger.text, sent,
                                         confidence=0.6))
         for s, o in pairs:
@@ -517,6 +574,11 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
     return out
+
+
+def preds_of(lemma: str, rules: Rules) -> dict[str, str | None]:
+    """The predicates a trigger lemma states."""
+    return rules.triggers.get(lemma, {})
 
 
 def _visit_phrase(trigger: Token) -> list[Token]:
@@ -641,11 +703,16 @@ def _negation(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[bool,
         t = t.head
         if t.lemma_.lower() in rules.negation_lemmas:
             their = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if not their or not subjects or any(s.root in c.subtree for c in their for s in subjects):
+            # "it will suspend discussions to acquire": a pronoun subject is the one the statement resolved
+            if not their or not subjects or any(c.lower_ in PRONOUNS for c in their) or \
+                    any(s.root in c.subtree for c in their for s in subjects):
                 return True, t.text
             break
-        if any(c.dep_ == "neg" for c in t.children):
-            return True, next(c.text for c in t.children if c.dep_ == "neg")
+        # "has no plans to buy", "will not buy": a negating child of a word the trigger hangs off
+        cue = next((c for c in t.children if c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ in rules.negation_words)),
+                   None)
+        if cue is not None:
+            return True, cue.text
     return False, None
 
 
@@ -744,14 +811,15 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, 
         for w in weapons:
             if _within_phrase(w, owned, anchors):
                 cue = doc[e.end].text if e.end < len(doc) else "'s"
-                if _in_service(owned, w):  # "the Swiss Air Force's ageing F/A-18 Hornet fleet"
+                if _in_service(owned, w, rules) or _is_armed_force(e, rules):
+                    # "the Swiss Air Force's ageing F/A-18 Hornet fleet", "the Israeli Air Force's F-35I jets"
                     out.append(Relation(e, "procures", w, "operator:possessive", cue, sent, status="operates",
                                         confidence=0.7))
                 elif e.label_ == ORG and _is_company(e, rules):
                     out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
     # "Poland plans to use the jets to replace its ageing MiG-29 and Su-22 fighters": the pronoun's owner operates
     for tok in sent:
-        if tok.dep_ == "poss" and tok.lower_ in ("its", "their") and _in_service(tok.head, None):
+        if tok.dep_ == "poss" and tok.lower_ in ("its", "their") and _in_service(tok.head, None, rules):
             owners = [e for e in ents if e.end <= tok.i and _is_subject(e) and e.label_ in (COUNTRY, ORG)]
             owner = owners[-1] if owners else (context or {}).get("THING")
             for w in weapons:
@@ -765,6 +833,12 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, 
                 if w.start == e.end + 1:
                     out.append(Relation(e, "manufactures", w, "maker:possessive", doc[e.end].text, sent,
                                         confidence=0.7))
+    # "16 Boeing P-8A Poseidon aircraft", "the Saab Gripen": a company's name in front of the system's
+    for e in ents:
+        if e.label_ == ORG and e.root.dep_ == "compound" and _is_company(e, rules):
+            for w in weapons:
+                if w.start == e.end and (w.start <= e.root.head.i < w.end or e.root.head == anchors.get(w)):
+                    out.append(Relation(e, "manufactures", w, "maker:premodifier", e.text, sent, confidence=0.7))
     # "Saab-built Gripen C/D", "US-built F-35A": maker + hyphen + participle right before the system
     for w in weapons:
         i = w.start - 1
@@ -790,6 +864,7 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, 
 
 IN_SERVICE_CUES = frozenset("ageing aging old older current existing own fleet fleets inventory "
                             "in-service legacy remaining".split())
+ARMED_FORCE_WORDS = frozenset("force forces army navy corps guard".split())
 NOT_COMPANY_WORDS = frozenset("force forces army navy ministry government council command guard corps "
                               "department agency administration military".split())
 
@@ -808,10 +883,20 @@ def _within_phrase(w: Span, head: Token, anchors: dict) -> bool:
     return False
 
 
-def _in_service(owned: Token, weapon: Span) -> bool:
-    """A possessed system described as in service: "its ageing MiG-29", "the air force's F-16 fleet"."""
+def _in_service(owned: Token, weapon: Span, rules: Rules) -> bool:
+    """A possessed system described as in service: "its ageing MiG-29", "the air force's F-16 fleet", or one that
+    is being replaced or retired ("will replace the Finnish Air Force's 62 F/A-18 Hornets")."""
     words = {t.lower_ for t in owned.subtree} | {owned.lower_}
-    return bool(words & IN_SERVICE_CUES)
+    replaced = owned.dep_ in ("dobj", "nsubjpass") and owned.head.lemma_.lower() in rules.in_service_verbs
+    return replaced or bool(words & IN_SERVICE_CUES)
+
+
+def _is_armed_force(ent: Span, rules: Rules) -> bool:
+    """An air force, navy or army: the registry's kind where it knows the organisation, else read from the name."""
+    kind = rules.org_kinds.get(ent.kb_id_)
+    if kind is not None:
+        return kind == "armed_force"
+    return bool({t.lower_ for t in ent} & ARMED_FORCE_WORDS)
 
 
 CONTRACT_NOUNS = frozenset({"agreement", "deal", "contract", "accord", "memorandum"})

@@ -229,26 +229,35 @@ def class_anaphor(trigger: Token, class_nouns: dict, weapon_classes: dict, index
     the aircraft" after the TB2 (a uav) was named. Only when exactly one system of a fitting class (registry class
     listed for the noun in rules.yaml class_nouns) was named in the preceding text window; else none. `index` (the
     document's entities read once: `relations.EntityIndex`) finds the window by bisection instead of a scan."""
-    doc = trigger.doc
     for c in trigger.children:
-        classes = class_nouns.get(c.lemma_.lower())
-        if c.dep_ not in ("dobj", "nsubjpass") or not classes or not any(d.lower_ in DEFINITE for d in c.children):
-            continue
-        if any(t.ent_type_ for t in c.subtree):
-            return []
-        if index is not None:  # systems are sorted and never overlap: from the window's start to the trigger
-            weapons, starts, ends = index.labelled(WEAPON_SYSTEM)
-            before, k = [], bisect_left(starts, trigger.i - ANAPHOR_WINDOW)
-            while k < len(weapons) and ends[k] <= trigger.i:
-                if weapon_classes.get(weapons[k].kb_id_) in classes:
-                    before.append(weapons[k])
-                k += 1
-        else:
-            before = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and trigger.i - ANAPHOR_WINDOW <= e.start
-                      and e.end <= trigger.i and weapon_classes.get(e.kb_id_) in classes]
-        if len({e.kb_id_ for e in before}) == 1:
-            return [before[-1]]
+        if c.dep_ in ("dobj", "nsubjpass"):
+            found = class_referent(c, class_nouns, weapon_classes, index)
+            if found is not None:
+                return found
     return []
+
+
+def class_referent(noun: Token, class_nouns: dict, weapon_classes: dict, index=None) -> list[Span] | None:
+    """The system a definite class noun ("the aircraft", "the helicopters, built by Boeing") stands for: the one
+    system of a fitting class named in the window before it (`class_anaphor`); [] when none or two fit, None when
+    the word is no definite class noun."""
+    classes = class_nouns.get(noun.lemma_.lower())
+    if not classes or not any(d.lower_ in DEFINITE for d in noun.children):
+        return None
+    if any(t.ent_type_ for t in noun.subtree if t.i <= noun.i):
+        return []
+    doc, at = noun.doc, noun.i
+    if index is not None:  # systems are sorted and never overlap: from the window's start to the noun
+        weapons, starts, ends = index.labelled(WEAPON_SYSTEM)
+        before, k = [], bisect_left(starts, at - ANAPHOR_WINDOW)
+        while k < len(weapons) and ends[k] <= at:
+            if weapon_classes.get(weapons[k].kb_id_) in classes:
+                before.append(weapons[k])
+            k += 1
+    else:
+        before = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and at - ANAPHOR_WINDOW <= e.start
+                  and e.end <= at and weapon_classes.get(e.kb_id_) in classes]
+    return [before[-1]] if len({e.kb_id_ for e in before}) == 1 else []
 
 
 def sellers_named(spine: set[Token], objs: list[Span], ents: list[Span], anchors: dict) -> list[Span]:
