@@ -664,7 +664,10 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
         # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
         i = person.start - 1
         words: list[Token] = []
-        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
+        # (also through a possessive: "South Sudan's President Salva Kiir")
+        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)
+                                   or (sent.doc[i].lower_ in ("'s", "’s") and i - 1 >= sent.start
+                                       and sent.doc[i - 1].ent_type_ in (COUNTRY, ORG))):
             words.insert(0, sent.doc[i])
             i -= 1
         out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
