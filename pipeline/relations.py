@@ -47,6 +47,7 @@ SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "betwe
 NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod",
                      "preconj", "dep"})  # (designations such as "F-35" are often parsed as numbers: "20 F-35 jets")
 PRONOUNS = {"he": PERSON, "she": PERSON, "it": "THING", "they": "THING"}
+POSSESSIVE_PRONOUNS = {"his": PERSON, "her": PERSON}
 PRONOUN_KIND = {PERSON: PERSON, COUNTRY: "THING", ORG: "THING", WEAPON_SYSTEM: WEAPON_SYSTEM}
 CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "acl", "relcl"})
 # Verbs whose passive subject is the logical subject of their complement: "X is expected to visit".
@@ -394,6 +395,13 @@ def _is_subject(e: Span) -> bool:
 def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span], rules: Rules) -> list[Span]:
     """"He added…", "It took delivery of…": a pronoun subject is the last subject of its kind, earlier in the same
     sentence if there is one ("Poland could buy X, in addition to the HIMARS it has requested"), else before."""
+    if trigger.pos_ == "NOUN":  # "Erdogan wrapped up his visit to Saudi Arabia": the possessive's antecedent
+        poss = next((c for c in trigger.children if c.dep_ == "poss" and c.lower_ in POSSESSIVE_PRONOUNS), None)
+        if poss is not None:
+            kind = POSSESSIVE_PRONOUNS[poss.lower_]
+            same = [e for e in ents if e.end <= poss.i and _is_subject(e) and PRONOUN_KIND.get(e.label_) == kind]
+            ante = same[-1] if same else context.get(kind)
+            return [ante] if ante is not None else []
     for t in (trigger, *_clause_heads(trigger, rules)):
         for c in t.children:
             if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in PRONOUNS:
