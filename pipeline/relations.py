@@ -47,6 +47,7 @@ SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "betwe
 NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod",
                      "preconj", "dep"})  # (designations such as "F-35" are often parsed as numbers: "20 F-35 jets")
 PRONOUNS = {"he": PERSON, "she": PERSON, "it": "THING", "they": "THING"}
+POSSESSIVE_PRONOUNS = {"his": PERSON, "her": PERSON}
 PRONOUN_KIND = {PERSON: PERSON, COUNTRY: "THING", ORG: "THING", WEAPON_SYSTEM: WEAPON_SYSTEM}
 COMPANY = "COMPANY"  # context key: the last company named ("the company", "the firm" refer to it)
 REFERRING_DETS = frozenset({"the", "this"})
@@ -231,6 +232,7 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
             continue
         found += _role_relations(sent, ents, rules, focus, index)
         found += _maker_relations(sent, ents, anchors, rules, context)
+    found = settle_role_countries(found, focus)
     return _dedupe([r for r in found if _labels_fit(r)])
 
 
@@ -418,6 +420,13 @@ def _is_subject(e: Span) -> bool:
 def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span], rules: Rules) -> list[Span]:
     """"He added…", "It took delivery of…": a pronoun subject is the last subject of its kind, earlier in the same
     sentence if there is one ("Poland could buy X, in addition to the HIMARS it has requested"), else before."""
+    if trigger.pos_ == "NOUN":  # "Erdogan wrapped up his visit to Saudi Arabia": the possessive's antecedent
+        poss = next((c for c in trigger.children if c.dep_ == "poss" and c.lower_ in POSSESSIVE_PRONOUNS), None)
+        if poss is not None:
+            kind = POSSESSIVE_PRONOUNS[poss.lower_]
+            same = [e for e in ents if e.end <= poss.i and _is_subject(e) and PRONOUN_KIND.get(e.label_) == kind]
+            ante = same[-1] if same else context.get(kind)
+            return [ante] if ante is not None else []
     for t in (trigger, *_clause_heads(trigger, rules)):
         for c in t.children:
             if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in PRONOUNS:
@@ -730,7 +739,10 @@ def _role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | No
         # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
         i = person.start - 1
         words: list[Token] = []
-        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)):
+        # (also through a possessive: "South Sudan's President Salva Kiir")
+        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)
+                                   or (sent.doc[i].lower_ in ("'s", "’s") and i - 1 >= sent.start
+                                       and sent.doc[i - 1].ent_type_ in (COUNTRY, ORG))):
             words.insert(0, sent.doc[i])
             i -= 1
         out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
@@ -775,14 +787,55 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index
                 orgs = [e for e in sent.doc.ents if e.label_ == ORG and e.end <= person.start][-1:]
             conf = 0.6
         elif any(t.lower_ in rules.government_titles for t in title):
-            # "Turkey has become …, and President Recep Tayyip Erdogan has made …": the sentence's one country;
-            # with none, the country the article is about; with several, no guess
-            here = {e.kb_id_: e for e in ents if e.label_ == COUNTRY}
-            if len(here) == 1:
-                orgs, conf = list(here.values()), 0.5
-            elif not here and focus is not None:
-                orgs, conf = [focus], 0.5
+            # "Defence Minister Viola Amherd said": the phrase names no country; `settle_role_countries` picks it
+            # once the whole document is read (the person's role elsewhere, else the article's lead country)
+            return [Relation(person, "holds_role", person, IMPLICIT_ROLE, role, sent, role=role, confidence=0.5)]
     return [Relation(person, "holds_role", o, rule, role, sent, role=role, confidence=conf) for o in orgs[:1]]
+
+
+IMPLICIT_ROLE = "role:implicit-country"
+
+
+def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Relation]:
+    """The country of a government title the phrase leaves implicit ("President Javier Milei"), in this order: the
+    same person's role for a country elsewhere in the document ("Argentine President Javier Milei"), then the
+    article's lead country (`_focus_country`); never a country the person visits or meets, nor the country of the
+    other party of a meeting or of a counterpart named in the same sentence. With none left, no relation."""
+    stated: dict[str, Span] = {}  # person -> the country a phrase of its own gives
+    for r in found:
+        if r.predicate == "holds_role" and r.rule != IMPLICIT_ROLE and r.object.label_ == COUNTRY \
+                and r.rule != "role:counterpart":
+            stated.setdefault(r.subject.kb_id_, r.object)
+    avoid: dict[str, set[str]] = {}
+    for r in found:
+        if r.predicate == "visits" and not r.negated:
+            avoid.setdefault(r.subject.kb_id_, set()).add(r.object.kb_id_)
+        elif r.predicate == "meets":
+            for a, b in ((r.subject, r.object), (r.object, r.subject)):
+                other = stated.get(b.kb_id_) if b.label_ == PERSON else b
+                if other is not None:
+                    avoid.setdefault(a.kb_id_, set()).add(other.kb_id_)
+    counterpart_countries = {(r.sentence.start, r.object.kb_id_) for r in found
+                             if r.rule == "role:counterpart" and r.object.label_ == COUNTRY}
+    out = []
+    for r in found:
+        if r.rule != IMPLICIT_ROLE:
+            out.append(r)
+            continue
+        person = r.subject.kb_id_
+        allowed = lambda c: c.kb_id_ not in avoid.get(person, ()) \
+            and (r.sentence.start, c.kb_id_) not in counterpart_countries  # noqa: E731
+        # "Turkey has become …, and President Recep Tayyip Erdogan has made …": the one country the sentence
+        # is about (a clause's subject; not a modifier such as "Chinese-made")
+        countries = {e.kb_id_ for e in r.sentence.ents if e.label_ == COUNTRY}
+        actors = {e.kb_id_: e for e in r.sentence.ents if e.label_ == COUNTRY and _is_subject(e)}
+        if person in stated:
+            out.append(replace(r, object=stated[person], rule="role:same-person", confidence=0.6))
+        elif len(actors) == 1 and allowed(next(iter(actors.values()))):
+            out.append(replace(r, object=next(iter(actors.values())), rule="role:sentence-country"))
+        elif focus is not None and allowed(focus) and (focus.kb_id_ in countries or not countries):
+            out.append(replace(r, object=focus, rule="role:lead-country"))
+    return out
 
 
 def _focus_country(doc: Doc, index: EntityIndex | None = None) -> Span | None:
