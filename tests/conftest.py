@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from pipeline.stages import run_all  # noqa: E402
 SEED = ROOT / "seeds" / "000_fecc4ddad08f1e46.txt"
 GOLD = ROOT / "data" / "gold" / "dev.jsonl"
 DEV_ARTICLES = ROOT / "data" / "gold" / "articles"
-TABLES = ("documents", "mentions", "entities", "relations")
+TABLES = ("documents", "mentions", "entities", "relations", "facts", "procurements", "roles")
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +58,22 @@ def seed_run(tmp_path_factory, params):
 def dev_run(tmp_path_factory, params):
     out = tmp_path_factory.mktemp("dev_run")
     run_all(DEV_ARTICLES, out, params)
+    return out
+
+
+def sample_corpus(dst: Path) -> Path:
+    """The corpus docs/analysis.md and the report tests use: the shipped seeds (seeds/) and the gold articles
+    (articles/), as `python -m pipeline run --seeds` reads one folder (the seed is in both: one is a duplicate)."""
+    shutil.copytree(ROOT / "seeds", dst / "seeds")
+    shutil.copytree(DEV_ARTICLES, dst / "articles")
+    return dst
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, params):
+    """The tables of the sample corpus (seeds + gold articles)."""
+    out = tmp_path_factory.mktemp("sample_run")
+    run_all(sample_corpus(tmp_path_factory.mktemp("sample_corpus")), out, params)
     return out
 
 
