@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             from .report import write_report
 
             pages = write_report(args.tables, args.out, **params["report"])
-            print(f"report: {args.out}/index.html and {pages - 1} article pages")
+            print(f"report: {args.out}/index.html, facts.html and {pages - 2} article pages")
     except (ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
