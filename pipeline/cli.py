@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     sh.add_argument("query", help="an entity_id, a fact_id or a name (case-insensitive; aliases too)")
     sh.add_argument("--tables", type=Path, default=Path("data/processed"))
 
+    rc = sub.add_parser("recipes", help="rewrite the outputs of docs/analysis.md from the tables of --tables")
+    rc.add_argument("--tables", required=True, type=Path)
+    rc.add_argument("--doc", type=Path, default=Path("docs/analysis.md"))
+
     ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
     ev.add_argument("--articles", required=True, type=Path)
     ev.add_argument("--gold", required=True, type=Path)
@@ -97,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             readme = Path("README.md")
             readme.write_text(readme_with_scores(readme.read_text(encoding="utf-8"), Path("metrics/eval.json")),
                               encoding="utf-8")
+            return 0
+        if args.command == "recipes":
+            from .recipes import refresh_outputs
+
+            args.doc.write_text(refresh_outputs(args.doc.read_text(encoding="utf-8"), args.tables), encoding="utf-8")
             return 0
         if args.command == "show":
             from .show import show
