@@ -1,6 +1,6 @@
 """Benchmark: `python -m pipeline.bench [--n 2000]` (or `make bench`). Prints figures, never asserts.
 
-Builds a corpus of N articles from the real texts in `seeds/` and `data/gold/articles/` (each article a fresh,
+Builds a corpus of N articles from the real texts in `seeds/` and `data/gold/dev/articles/` (each article a fresh,
 seeded draw of their paragraphs, about 500 words, so every article is distinct text of real news prose) and, in
 one run on this machine:
 
@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = (ROOT / "seeds", ROOT / "data" / "gold" / "articles")
+SOURCES = (ROOT / "seeds", ROOT / "data" / "gold" / "dev" / "articles")
 GIB = 1024**3
 
 

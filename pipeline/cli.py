@@ -82,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     rc.add_argument("--doc", type=Path, default=Path("docs/analysis.md"))
 
     ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
-    ev.add_argument("--articles", required=True, type=Path)
-    ev.add_argument("--gold", required=True, type=Path)
-    ev.add_argument("--out-dir", required=True, type=Path, help="where the tables of the gold articles go")
-    ev.add_argument("--metrics", required=True, type=Path, help="summary JSON (DVC metrics)")
-    ev.add_argument("--details", required=True, type=Path, help="per-document misses and false positives (JSON)")
+    ev.add_argument("--gold-dir", required=True, type=Path, help="one folder per set: articles/ and gold.jsonl")
+    ev.add_argument("--sets", nargs="+", default=["dev", "dev2"], help="the sets to score (folders of --gold-dir)")
+    ev.add_argument("--out-dir", required=True, type=Path, help="where the tables of each set's articles go")
+    ev.add_argument("--metrics-dir", required=True, type=Path,
+                    help="eval_<set>.json and eval_all.json (DVC metrics), eval_details_<set>.json (misses)")
 
     d = sub.add_parser("docs", help="write docs/tables.md from the schemas and the README score table from metrics")
     d.add_argument("--out", type=Path, default=Path("docs/tables.md"))
@@ -94,12 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         if args.command == "docs":
+            from .catalogue import readme_with_coverage
             from .evaluate import readme_with_scores
             from .schemas import data_dictionary
 
             args.out.write_text(data_dictionary(), encoding="utf-8")
             readme = Path("README.md")
-            readme.write_text(readme_with_scores(readme.read_text(encoding="utf-8"), Path("metrics/eval.json")),
+            readme.write_text(readme_with_coverage(readme_with_scores(readme.read_text(encoding="utf-8"),
+                                                                      Path("metrics"))),
                               encoding="utf-8")
             return 0
         if args.command == "recipes":
@@ -130,10 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "entities":
             stages.run_entities(args.annotated, args.model, args.documents, args.out_dir)
         elif args.command == "evaluate":
-            scores = stages.run_evaluate(args.articles, args.gold, args.out_dir, args.metrics, args.details, params)
-            e, r = scores.entities["ALL"], scores.relations["ALL"]
-            print(f"evaluate: entity F1 {e['f']:.3f}, relation F1 {r['f']:.3f}, "
-                  f"negated output as positive {scores.negated_as_positive}")
+            for name, s in stages.run_evaluate(args.gold_dir, args.sets, args.out_dir, args.metrics_dir,
+                                               params).items():
+                e, r = s.entities["ALL"], s.relations["ALL"]
+                print(f"evaluate {name}: entity F1 {e['f']:.3f}, relation F1 {r['f']:.3f}, "
+                      f"negated output as positive {s.negated_as_positive}")
         elif args.command == "relations":
             stages.run_relations(args.annotated, args.mentions, args.out)
         elif args.command == "facts":

@@ -136,26 +136,56 @@ def score(tables: dict[str, pd.DataFrame], gold: list[dict]) -> Scores:
     return out
 
 
+def combine(parts: list[Scores]) -> Scores:
+    """Micro-averaged scores of several sets together: their counts added, then P/R/F again."""
+    out = Scores()
+    for part in ("entities", "relations"):
+        keys = sorted({k for s in parts for k in getattr(s, part)}, key=lambda k: (k == "ALL", k))
+        setattr(out, part, {k: prf(*(sum(getattr(s, part).get(k, {}).get(c, 0) for s in parts)
+                                     for c in ("tp", "fp", "fn"))) for k in keys})
+    out.negated_as_positive = sum(s.negated_as_positive for s in parts)
+    out.missing_docs = [d for s in parts for d in s.missing_docs]
+    return out
+
+
 def read_gold(path: str | Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score_table_markdown(scores: Scores) -> str:
-    """The score table the README shows."""
-    lines = ["| | P | R | F1 |", "| --- | --- | --- | --- |"]
-    for part, rows in (("entity", scores.entities), ("relation", scores.relations)):
-        for k, v in rows.items():
-            lines.append(f"| {part} {k} | {v['p']:.3f} | {v['r']:.3f} | {v['f']:.3f} |")
+def score_table_markdown(sets: dict[str, Scores]) -> str:
+    """The score table the README shows: P, R and F1 of every set side by side (the last column group is usually
+    the sets together)."""
+    names = list(sets)
+    lines = ["| | " + " | ".join(f"{n} P | {n} R | {n} F1" for n in names) + " |",
+             "| --- |" + " --- | --- | --- |" * len(names)]
+    for part, label, order in (("entities", "entity", ("ALL",) + ENTITY_LABELS), ("relations", "relation", None)):
+        keys = {k for s in sets.values() for k in getattr(s, part)}
+        keys = [k for k in order if k in keys] if order else ["ALL"] + sorted(keys - {"ALL"})
+        for k in keys:
+            cells = []
+            for s in sets.values():
+                v = getattr(s, part).get(k)
+                cells.append(f"{v['p']:.3f} | {v['r']:.3f} | {v['f']:.3f}" if v else "– | – | –")
+            lines.append(f"| {label} {k} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 SCORES_START, SCORES_END = "<!-- scores:start", "<!-- scores:end -->"
 
 
-def readme_with_scores(readme: str, metrics_path: Path) -> str:
-    """The README with its score table replaced by the one metrics/eval.json gives."""
-    m = json.loads(Path(metrics_path).read_text(encoding="utf-8"))
-    table = score_table_markdown(Scores(entities=m["entities"], relations=m["relations"]))
+def metrics_path(metrics_dir: str | Path, name: str) -> Path:
+    """Where the evaluate stage writes one set's summary (DVC metrics): metrics/eval_<set>.json."""
+    return Path(metrics_dir) / f"eval_{name}.json"
+
+
+def load_summary(path: str | Path) -> Scores:
+    m = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Scores(entities=m["entities"], relations=m["relations"], negated_as_positive=m["negated_as_positive"])
+
+
+def readme_with_scores(readme: str, metrics_dir: Path, sets=("dev", "dev2", "all")) -> str:
+    """The README with its score table replaced by the one the metrics files of the sets give."""
+    table = score_table_markdown({n: load_summary(metrics_path(metrics_dir, n)) for n in sets})
     start = readme.index(SCORES_START)
     head_end = readme.index("\n", start) + 1
     end = readme.index(SCORES_END)

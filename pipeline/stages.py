@@ -279,16 +279,23 @@ def write_json(obj, path) -> None:
     os.replace(tmp, path)
 
 
-def run_evaluate(articles, gold, out_dir, metrics, details, params):
-    """The whole pipeline on the gold articles, then the scores (summary as DVC metrics, misses per document)."""
+def run_evaluate(gold_dir, sets, out_dir, metrics_dir, params) -> dict:
+    """The whole pipeline on each gold set's articles (`<gold_dir>/<set>/articles`), scored against its
+    `gold.jsonl`: per set a summary (DVC metrics, `metrics/eval_<set>.json`) and the misses per document
+    (`eval_details_<set>.json`); then the sets together (`eval_all.json`). Returns the scores by set name."""
     import pandas as pd
 
     from . import evaluate as evaluate_core
 
-    run_all(articles, out_dir, params)
-    tables = {n: pd.read_parquet(Path(out_dir) / f"{n}.parquet") for n in ("documents", "mentions", "entities",
-                                                                            "relations")}
-    scores = evaluate_core.score(tables, evaluate_core.read_gold(gold))
-    write_json(scores.summary(), metrics)
-    write_json(scores.by_document, details)
+    scores = {}
+    for name in sets:
+        out = Path(out_dir) / name
+        run_all(Path(gold_dir) / name / "articles", out, params)
+        tables = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("documents", "mentions", "entities",
+                                                                    "relations")}
+        scores[name] = evaluate_core.score(tables, evaluate_core.read_gold(Path(gold_dir) / name / "gold.jsonl"))
+        write_json(scores[name].by_document, Path(metrics_dir) / f"eval_details_{name}.json")
+    scores["all"] = evaluate_core.combine(list(scores.values()))
+    for name, s in scores.items():
+        write_json(s.summary(), evaluate_core.metrics_path(metrics_dir, name))
     return scores

@@ -18,8 +18,10 @@ from pipeline.settings import load_params  # noqa: E402
 from pipeline.stages import run_all  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_fecc4ddad08f1e46.txt"
-GOLD = ROOT / "data" / "gold" / "dev.jsonl"
-DEV_ARTICLES = ROOT / "data" / "gold" / "articles"
+GOLD = ROOT / "data" / "gold" / "dev" / "gold.jsonl"
+DEV_ARTICLES = ROOT / "data" / "gold" / "dev" / "articles"
+GOLD2 = ROOT / "data" / "gold" / "dev2" / "gold.jsonl"
+DEV2_ARTICLES = ROOT / "data" / "gold" / "dev2" / "articles"
 TABLES = ("documents", "mentions", "entities", "relations", "facts", "procurements", "roles")
 
 
@@ -62,10 +64,12 @@ def dev_run(tmp_path_factory, params):
 
 
 def sample_corpus(dst: Path) -> Path:
-    """The corpus docs/analysis.md and the report tests use: the shipped seeds (seeds/) and the gold articles
-    (articles/), as `python -m pipeline run --seeds` reads one folder (the seed is in both: one is a duplicate)."""
+    """The corpus docs/analysis.md and the report tests use: the shipped seeds (seeds/) and the articles of both
+    gold sets (dev/, dev2/), as `python -m pipeline run --seeds` reads one folder (the seed is in seeds/ and dev/:
+    one is a duplicate)."""
     shutil.copytree(ROOT / "seeds", dst / "seeds")
-    shutil.copytree(DEV_ARTICLES, dst / "articles")
+    shutil.copytree(DEV_ARTICLES, dst / "dev")
+    shutil.copytree(DEV2_ARTICLES, dst / "dev2")
     return dst
 
 
@@ -74,6 +78,13 @@ def sample_run(tmp_path_factory, params):
     """The tables of the sample corpus (seeds + gold articles)."""
     out = tmp_path_factory.mktemp("sample_run")
     run_all(sample_corpus(tmp_path_factory.mktemp("sample_corpus")), out, params)
+    return out
+
+
+@pytest.fixture(scope="session")
+def dev2_run(tmp_path_factory, params):
+    out = tmp_path_factory.mktemp("dev2_run")
+    run_all(DEV2_ARTICLES, out, params)
     return out
 
 

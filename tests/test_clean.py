@@ -14,8 +14,8 @@ from pipeline.clean import CleanDoc, clean_text, load_rules, normalise, parse_da
 ROOT = Path(__file__).resolve().parents[1]
 RULES_PATH = ROOT / "models/cleaning/debris.yaml"
 SEED = ROOT / "seeds" / "000_fecc4ddad08f1e46.txt"
-ARTICLES = ROOT / "data" / "gold" / "articles"
-GOLD = ROOT / "data" / "gold" / "dev.jsonl"
+ARTICLES = ROOT / "data" / "gold" / "dev" / "articles"
+GOLD = ROOT / "data" / "gold" / "dev" / "gold.jsonl"
 RULES = load_rules(RULES_PATH)
 
 
