@@ -137,7 +137,9 @@ def procurement_table(stmts: pa.Table, facts: pa.Table, entities: pa.Table) -> p
                        ("relation_id", "list", "relation_ids"), ("fact_id", "distinct", "fact_ids")])
     stages = pa.array(PROCUREMENT_STAGES)
     deals = deals.append_column("furthest_stage", stages.take(deals["furthest_rank"]))
-    later = pc.fill_null(pc.greater(deals["last_negative"], deals["last_positive"]), False)
+    # cancelled: a dated denial or cancellation after the last dated positive statement, or with none before it
+    later = pc.fill_null(pc.and_kleene(pc.is_valid(deals["last_negative"]), pc.or_kleene(
+        pc.is_null(deals["last_positive"]), pc.greater(deals["last_negative"], deals["last_positive"]))), False)
     deals = deals.append_column("cancelled", _if(later, deals["last_negative"]))
 
     pos = t.filter(t["positive"])

@@ -192,10 +192,10 @@ PROCUREMENTS = Table(
         _c("first_ordered", DATE, "Earliest date of a positive statement at stage ordered."),
         _c("first_delivered", DATE, "Earliest date of a positive statement at stage delivered."),
         _c("first_operates", DATE, "Earliest date of a positive statement at stage operates."),
-        _c("cancelled", DATE, "Date of the latest negated (or cancelled) statement when it is later than the last "
-           "positive one; else null."),
+        _c("cancelled", DATE, "Date of the latest dated negated (or cancelled) statement when it is later than the "
+           "last dated positive one, or there is none; else null."),
         _c("furthest_stage", STR, "The furthest stage any positive statement gives; null when every statement is "
-           "negated."),
+           "negated or a cancellation."),
         _c("latest_stage", STR, "The stage of the latest positive statement (undated ones count as oldest; the "
            "furthest stage wins a tie), or cancelled when `cancelled` is set."),
         _c("supplier_ids", LIST, "Distinct relations.supplier_id of the positive statements, first named first.",

@@ -111,10 +111,15 @@ def test_contract_ids_unique_and_resolving_dates_ordered_counts_equal_supporting
         assert set(d.fact_ids) <= fact_ids and {d.buyer_id, d.system_id} | set(d.supplier_ids) <= ents
         registry_maker = t["entities"].set_index("entity_id").manufacturer_id[d.system_id]
         assert set(d.manufacturer_ids) - {registry_maker} <= ents  # the registry's maker may be unmentioned
-        positive = rows[~rows.negated]
-        stage = positive.status.fillna(positive.predicate.map({"considers_procuring": "considering",
-                                                               "procures": "ordered"}))
-        assert d.furthest_stage == max(stage, key=PROCUREMENT_STAGES.index)
+        stage = rows.status.fillna(rows.predicate.map({"considers_procuring": "considering", "procures": "ordered"}))
+        positive = rows[~rows.negated & (stage != "cancelled")]
+        stage = stage[positive.index]
+        if len(positive):
+            assert d.furthest_stage == max(stage, key=PROCUREMENT_STAGES.index)
+        else:  # only denied or cancelled: no stage reached; cancelled on the latest dated denial
+            assert d.furthest_stage is None and d.latest_stage in (None, "cancelled")
+            dates = published[rows.doc_id].dropna()
+            assert (d.cancelled == dates.max()) if len(dates) else pd.isna(d.cancelled)
         for s, column in (("considering", "first_considered"), ("ordered", "first_ordered"),
                           ("delivered", "first_delivered"), ("operates", "first_operates")):
             dates = published[positive.doc_id[stage == s]].dropna()
