@@ -114,7 +114,8 @@ def build_pages(t: dict[str, pd.DataFrame], *, graph_entities: int, top_entities
         status_counts=docs.status.value_counts().to_dict(), not_ok=docs[docs.status != "ok"].sort_values("source_path"),
         label_counts=ents.label.value_counts().reindex(ENTITY_LABELS, fill_value=0).to_dict(), top=top,
         deals=deals.sort_values(["stage_rank", "buyer_id", "system_id"], ascending=[False, True, True]),
-        roles=t["roles"].sort_values(["org_id", "role", "person_id"]),
+        roles=t["roles"].assign(_org=t["roles"].org_id.map(name), _person=t["roles"].person_id.map(name))
+        .sort_values(["_org", "role", "first_seen", "_person"], na_position="last"),
         graph=Markup(graph_svg), graph_entities=graph_entities, n_nodes=n_nodes, n_edges=n_edges, n_entities=len(ents), n_facts=len(facts),
         timeline=Markup(procurement_timeline(t["procurements"], name.names)), stages=stage_legend(),
         doc_title=doc_title)}

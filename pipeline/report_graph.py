@@ -54,8 +54,12 @@ def relation_graph(facts: pd.DataFrame, names: dict, labels: dict, colours: dict
         x, y = xy(node)
         r = 5 + 2.2 * math.sqrt(weight[node])
         name = names.get(node, node)
+        # a label near a side grows inwards, so the drawing does not cut it
+        anchor = "start" if x < width * 0.12 else "end" if x > width * 0.88 else "middle"
+        tx = x - r if anchor == "start" else x + r if anchor == "end" else x
         out.append(f'<g class="node" data-entity-id="{escape(node)}"><circle cx="{x}" cy="{y}" r="{r:.1f}" '
-                   f'fill="{colours.get(labels.get(node), "#ccc")}"/><text x="{x}" y="{y - r - 3:.1f}">'
+                   f'fill="{colours.get(labels.get(node), "#ccc")}"/><text x="{tx:.1f}" y="{y - r - 3:.1f}" '
+                   f'text-anchor="{anchor}">'
                    f'{escape(name)}</text><title>{escape(name)} ({escape(str(labels.get(node)))}): '
                    f'{int(weight[node])} statements</title></g>')
     out.append("</svg>")
@@ -81,7 +85,7 @@ def component_layout(graph: nx.Graph, width: int, height: int, pad: int = 50) ->
         if len(sub) == 1:
             placed = {next(iter(part)): (0.0, 0.0)}
         else:
-            placed = nx.spring_layout(sub, seed=13, weight="weight", k=2.2 / math.sqrt(len(sub)), iterations=300)
+            placed = nx.spring_layout(sub, seed=13, weight=None, k=3 / math.sqrt(len(sub)), iterations=500)
         xs, ys = [p[0] for p in placed.values()], [p[1] for p in placed.values()]
         inner = pad if part is parts[0] else pad * 0.6
         for node, (x, y) in placed.items():
