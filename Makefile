@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 run: setup
 	$(BIN)/dvc repro
-	@$(BIN)/python -c "import pyarrow.parquet as pq; t = pq.read_table('data/processed/documents.parquet'); print(f'tables in data/processed/ ({t.num_rows} documents)')"
+	@$(BIN)/python -c "import pyarrow.parquet as pq; t = pq.read_table('data/processed/documents.parquet'); print(f'tables in data/processed/ ({t.num_rows} documents), report in reports/index.html')"
 
 test: setup
 	$(BIN)/python -m pytest

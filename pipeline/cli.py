@@ -1,4 +1,4 @@
-"""Command line: one sub-command per DVC stage, plus `run` (every stage, outside DVC) and `docs`.
+"""Command line: one sub-command per DVC stage, plus `run` (every stage, outside DVC), `show` and `docs`.
 
 Thin shell only: parses arguments, reads params.yaml, calls `stages`, turns user errors into one line.
 """
@@ -12,9 +12,10 @@ from . import stages
 from .settings import ConfigError, check_inputs, load_params
 
 # Settings naming files (or the base model) each command reads, checked before anything is written.
-_ALL = ["clean.rules", "model.base", "model.gazetteers", "relations.rules"]
+_ALL = ["clean.rules", "model.base", "model.gazetteers", "relations.rules", "facts.role_rules"]
 NEEDS = {"run": _ALL, "evaluate": _ALL, "clean": ["clean.rules"], "build-model": ["model.base", "model.gazetteers"],
-         "relations": ["relations.rules"], "extract": ["clean.rules", "relations.rules"]}
+         "relations": ["relations.rules"], "extract": ["clean.rules", "relations.rules", "facts.role_rules"],
+         "facts": ["facts.role_rules"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +65,22 @@ def main(argv: list[str] | None = None) -> int:
                                                                "results kept between runs")
     x.add_argument("--out-dir", required=True, type=Path, help="documents, mentions, entities, relations tables")
 
+    f = sub.add_parser("facts", help="relations, documents, entities -> facts, procurements and roles tables")
+    f.add_argument("--tables", required=True, type=Path, help="the folder of the tables (read and written)")
+
+    rp = sub.add_parser("report", help="tables -> a static HTML report (index.html, one page per article)")
+    rp.add_argument("--tables", type=Path, default=Path("data/processed"))
+    rp.add_argument("--out", type=Path, default=Path("reports"))
+
+    sh = sub.add_parser("show", help="print an entity (aliases, roles, facts) or a fact (every supporting "
+                                     "sentence); a name matching several entities lists them")
+    sh.add_argument("query", help="an entity_id, a fact_id or a name (case-insensitive; aliases too)")
+    sh.add_argument("--tables", type=Path, default=Path("data/processed"))
+
+    rc = sub.add_parser("recipes", help="rewrite the outputs of docs/analysis.md from the tables of --tables")
+    rc.add_argument("--tables", required=True, type=Path)
+    rc.add_argument("--doc", type=Path, default=Path("docs/analysis.md"))
+
     ev = sub.add_parser("evaluate", help="run every stage on gold articles and score the tables against gold")
     ev.add_argument("--gold-dir", required=True, type=Path, help="one folder per set: articles/ and gold.jsonl")
     ev.add_argument("--sets", nargs="+", default=["dev", "dev2"], help="the sets to score (folders of --gold-dir)")
@@ -86,6 +103,16 @@ def main(argv: list[str] | None = None) -> int:
             readme.write_text(readme_with_coverage(readme_with_scores(readme.read_text(encoding="utf-8"),
                                                                       Path("metrics"))),
                               encoding="utf-8")
+            return 0
+        if args.command == "recipes":
+            from .recipes import refresh_outputs
+
+            args.doc.write_text(refresh_outputs(args.doc.read_text(encoding="utf-8"), args.tables), encoding="utf-8")
+            return 0
+        if args.command == "show":
+            from .show import show
+
+            print(show(args.query, args.tables))
             return 0
         params = load_params(args.params)
         check_inputs(params, args.params, NEEDS.get(args.command, []))
@@ -113,6 +140,13 @@ def main(argv: list[str] | None = None) -> int:
                       f"negated output as positive {s.negated_as_positive}")
         elif args.command == "relations":
             stages.run_relations(args.annotated, args.mentions, args.out)
+        elif args.command == "facts":
+            stages.run_facts(args.tables, params["facts"]["role_rules"])
+        elif args.command == "report":
+            from .report import write_report
+
+            pages = write_report(args.tables, args.out, **params["report"])
+            print(f"report: {args.out}/index.html, facts.html and {pages - 2} article pages")
     except (ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

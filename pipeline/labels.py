@@ -44,3 +44,9 @@ WEAPON_CLASS_NOUNS = frozenset(
     "launcher launchers bomber bombers interceptor interceptors aircraft warplane warplanes system systems "
     "munition munitions weapon weapons fighter-jet fighter-jets".split()
 )
+
+# Stages of a procurement (relations.status of procures/considers_procuring), from the earliest to the furthest; a
+# "cancelled" status (or a negated statement) is no stage: it ends a deal (see facts.py).
+PROCUREMENT_STAGES = ("considering", "negotiating", "ordered", "delivered", "operates")
+PROCUREMENT_PREDICATES = ("considers_procuring", "procures")
+CANCELLED = "cancelled"

@@ -157,7 +157,92 @@ RELATIONS = Table(
     ),
 )
 
-TABLES = {t.name: t for t in (DOCUMENTS, MENTIONS, ENTITIES, RELATIONS)}
+LIST = pa.list_(STR)
+DATE = pa.date32()
+
+FACTS = Table(
+    "facts",
+    "One row per (subject, predicate, object) across the corpus, folding every statement of it in every ok "
+    "document; the arguments of a symmetric predicate (meets, cooperates_with, fights) are in id order, so "
+    "\"A meets B\" and \"B meets A\" are one fact. Dates are publication dates (documents.published).",
+    "fact_id",
+    (
+        _c("fact_id", STR, "Hash of subject_id, predicate and object_id.", False),
+        _c("subject_id", STR, "entities.entity_id of the subject (the smaller id for a symmetric predicate).", False),
+        _c("predicate", STR, "One of the predicates of relations.predicate.", False),
+        _c("object_id", STR, "entities.entity_id of the object.", False),
+        _c("n_docs", I32, "Distinct ok documents stating the fact positively (negated = false).", False),
+        _c("n_negated_docs", I32, "Distinct ok documents negating or denying it; a fact stated and later denied "
+           "counts in both.", False),
+        _c("first_seen", DATE, "Earliest publication date of the documents in doc_ids (null when none is dated)."),
+        _c("last_seen", DATE, "Latest publication date of the documents in doc_ids (null when none is dated)."),
+        _c("relation_ids", LIST, "relations.relation_id of every statement, oldest document first (undated last), "
+           "then by document and offset.", False),
+        _c("doc_ids", LIST, "documents.doc_id of every document stating or negating it, in the same order.", False),
+        _c("latest_evidence", STR, "The evidence sentence of the latest dated statement (when none is dated, of "
+           "the first statement in relation_ids).", False),
+        _c("latest_negated", BOOL, "Whether the statement of latest_evidence is negated.", False),
+    ),
+)
+
+PROCUREMENTS = Table(
+    "procurements",
+    "One row per (buyer, weapon system): every considers_procuring and procures statement of the corpus folded "
+    "into a deal with the dates of its stages (considering < negotiating < ordered < delivered < operates). "
+    "Dates are publication dates of the stating documents.",
+    "procurement_id",
+    (
+        _c("procurement_id", STR, "Hash of buyer_id and system_id.", False),
+        _c("buyer_id", STR, "entities.entity_id of the buyer (the relations' subject).", False),
+        _c("system_id", STR, "entities.entity_id of the weapon system (the relations' object).", False),
+        _c("first_considered", DATE, "Earliest date of a positive statement at stage considering."),
+        _c("first_negotiating", DATE, "Earliest date of a positive statement at stage negotiating."),
+        _c("first_ordered", DATE, "Earliest date of a positive statement at stage ordered."),
+        _c("first_delivered", DATE, "Earliest date of a positive statement at stage delivered."),
+        _c("first_operates", DATE, "Earliest date of a positive statement at stage operates."),
+        _c("cancelled", DATE, "Date of the latest dated negated (or cancelled) statement when it is later than the "
+           "last dated positive one, or there is none; else null."),
+        _c("furthest_stage", STR, "The furthest stage any positive statement gives; null when every statement is "
+           "negated or a cancellation."),
+        _c("latest_stage", STR, "The stage of the latest positive statement (undated ones count as oldest; the "
+           "furthest stage wins a tie), or cancelled when `cancelled` is set."),
+        _c("supplier_ids", LIST, "Distinct relations.supplier_id of the positive statements, first named first.",
+           False),
+        _c("manufacturer_ids", LIST, "Makers of the system: subjects of its positive manufactures facts and the "
+           "registry's entities.manufacturer_id (a company no document mentions has no entities row), sorted.", False),
+        _c("quantity", I32, "relations.quantity of the latest positive statement that states one."),
+        _c("value", STR, "relations.value of the latest positive statement that states one."),
+        _c("n_docs", I32, "Distinct documents with a statement of the deal (positive or negated).", False),
+        _c("doc_ids", LIST, "documents.doc_id of those documents, oldest first (undated last).", False),
+        _c("relation_ids", LIST, "relations.relation_id of every statement, in the same order.", False),
+        _c("fact_ids", LIST, "facts.fact_id of the considers_procuring and procures facts folded here.", False),
+    ),
+)
+
+ROLES = Table(
+    "roles",
+    "One row per (person, normalised role, organisation or country) from positive holds_role statements, with the "
+    "time span the documents show it in: two people in one role are two rows, one person in two roles two rows.",
+    "role_id",
+    (
+        _c("role_id", STR, "Hash of person_id, role and org_id.", False),
+        _c("person_id", STR, "entities.entity_id of the person.", False),
+        _c("role", STR, "The title normalised by models/analysis/roles.yaml (lower case, British spelling, "
+           "\"Minister of Defense\" -> \"defence minister\").", False),
+        _c("role_as_written", STR, "The most frequent form of the title in the documents (ties: the first in "
+           "alphabetical order).", False),
+        _c("org_id", STR, "entities.entity_id of the organisation or country.", False),
+        _c("first_seen", DATE, "Earliest publication date of the documents (null when none is dated)."),
+        _c("last_seen", DATE, "Latest publication date of the documents (null when none is dated)."),
+        _c("n_docs", I32, "Distinct documents stating the role.", False),
+        _c("doc_ids", LIST, "documents.doc_id of those documents, oldest first (undated last).", False),
+        _c("relation_ids", LIST, "relations.relation_id of the statements, in the same order.", False),
+    ),
+)
+
+TABLES = {t.name: t for t in (DOCUMENTS, MENTIONS, ENTITIES, RELATIONS, FACTS, PROCUREMENTS, ROLES)}
+# The tables the cross-article pass (facts.py) writes from the others.
+CROSS_ARTICLE_TABLES = (FACTS, PROCUREMENTS, ROLES)
 
 # What the relations stage caches per document: a relations row before entity ids are known (see relations.py).
 RELATION_RECORD_SCHEMA = pa.schema(

@@ -40,7 +40,7 @@ def load_params(path: str | Path = DEFAULT_PARAMS) -> dict:
         raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(params, dict):
         raise ConfigError(f"{path}: expected a mapping of stage names to settings")
-    for group in ("model", "clean", "annotate", "relations"):
+    for group in ("model", "clean", "annotate", "relations", "facts", "report"):
         if not isinstance(params.get(group), dict):
             raise ConfigError(f"{path}: missing or malformed group '{group}'")
     for (group, key), (ok, expected) in SETTINGS.items():
@@ -77,6 +77,9 @@ SETTINGS = {
     ("annotate", "workers"): (_int(0), "an integer >= 0"),
     ("annotate", "batch_size"): (_int(1), "a positive integer"),
     ("relations", "rules"): (_text, "a file path"),
+    ("facts", "role_rules"): (_text, "a file path"),
+    ("report", "graph_entities"): (_int(1), "a positive integer"),
+    ("report", "top_entities"): (_int(1), "a positive integer"),
 }
 
 

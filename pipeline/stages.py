@@ -22,6 +22,7 @@ from tqdm import tqdm
 from . import annotate as annotate_core
 from . import cache as cache_core
 from . import entities as entities_core
+from . import facts as facts_core
 from . import relations as relations_core
 from .clean import clean_text, load_rules, parse_date
 from .dedupe import Document, find_duplicates, signature
@@ -29,7 +30,7 @@ from .gazetteer import Registry
 from .ingest import read_seeds
 from .labels import PERSON, STATUS_DUPLICATE, STATUS_OK
 from .language import language_of
-from .schemas import DOCUMENTS, ENTITIES, MENTIONS, RELATIONS, TableWriter, write_table
+from .schemas import CROSS_ARTICLE_TABLES, DOCUMENTS, ENTITIES, MENTIONS, RELATIONS, TableWriter, write_table
 from .settings import ConfigError
 
 
@@ -259,6 +260,21 @@ def run_relations(annotated, mentions_path, out) -> int:
     return table.num_rows
 
 
+def run_facts(tables_dir, role_rules) -> dict[str, int]:
+    """Corpus pass over the relations, documents and entities tables of `tables_dir` (no parsing): the
+    cross-article tables facts, procurements and roles, written beside them (see facts.py)."""
+    tables_dir = Path(tables_dir)
+    read = {n: pq.read_table(tables_dir / f"{n}.parquet") for n in ("relations", "documents", "entities")}
+    out = facts_core.cross_article_tables(read["relations"], read["documents"], read["entities"],
+                                          facts_core.load_role_rules(role_rules))
+    for table in CROSS_ARTICLE_TABLES:
+        with TableWriter(table, tables_dir / f"{table.name}.parquet") as writer:
+            writer.write_arrow(out[table.name])
+    counts = {name: t.num_rows for name, t in out.items()}
+    log("facts: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    return counts
+
+
 def run_extract(seeds, model_path, interim, out_dir, params: dict) -> list[dict]:
     """The DVC `extract` stage: clean (incremental), the per-document pass, then the two corpus passes, in one
     process. `interim` holds documents.parquet, clean_cache.parquet and annotated/ (kept between runs)."""
@@ -270,6 +286,7 @@ def run_extract(seeds, model_path, interim, out_dir, params: dict) -> list[dict]
                  batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
     rows = run_entities(interim / "annotated", model_path, interim / "documents.parquet", out_dir)
     run_relations(interim / "annotated", Path(out_dir) / "mentions.parquet", Path(out_dir) / "relations.parquet")
+    run_facts(out_dir, params["facts"]["role_rules"])
     return rows
 
 
@@ -296,6 +313,7 @@ def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list
                  model_fp=model_fp)
     rows = run_entities(interim / "annotated", None, interim / "documents.parquet", out_dir, registry=registry)
     run_relations(interim / "annotated", out_dir / "mentions.parquet", out_dir / "relations.parquet")
+    run_facts(out_dir, params["facts"]["role_rules"])
     shutil.rmtree(interim, ignore_errors=True)
     return rows
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ GOLD = ROOT / "data" / "gold" / "dev" / "gold.jsonl"
 DEV_ARTICLES = ROOT / "data" / "gold" / "dev" / "articles"
 GOLD2 = ROOT / "data" / "gold" / "dev2" / "gold.jsonl"
 DEV2_ARTICLES = ROOT / "data" / "gold" / "dev2" / "articles"
-TABLES = ("documents", "mentions", "entities", "relations")
+TABLES = ("documents", "mentions", "entities", "relations", "facts", "procurements", "roles")
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +60,24 @@ def seed_run(tmp_path_factory, params):
 def dev_run(tmp_path_factory, params):
     out = tmp_path_factory.mktemp("dev_run")
     run_all(DEV_ARTICLES, out, params)
+    return out
+
+
+def sample_corpus(dst: Path) -> Path:
+    """The corpus docs/analysis.md and the report tests use: the shipped seeds (seeds/) and the articles of both
+    gold sets (dev/, dev2/), as `python -m pipeline run --seeds` reads one folder (the seed is in seeds/ and dev/:
+    one is a duplicate)."""
+    shutil.copytree(ROOT / "seeds", dst / "seeds")
+    shutil.copytree(DEV_ARTICLES, dst / "dev")
+    shutil.copytree(DEV2_ARTICLES, dst / "dev2")
+    return dst
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, params):
+    """The tables of the sample corpus (seeds + gold articles)."""
+    out = tmp_path_factory.mktemp("sample_run")
+    run_all(sample_corpus(tmp_path_factory.mktemp("sample_corpus")), out, params)
     return out
 
 

@@ -1,0 +1,100 @@
+"""The HTML report of the sample corpus (seeds + gold articles), opened in headless Chromium: no console errors, the
+seed article's relations on its page, one graph node per entity the graph claims; screenshots in the tmp dir."""
+import hashlib
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from conftest import SEED
+from pipeline.report import write_report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def report(sample_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    pages = write_report(sample_run, out, graph_entities=60, top_entities=15)
+    assert pages == 2 + (pd.read_parquet(sample_run / "documents.parquet").status == "ok").sum()
+    return out
+
+
+def test_the_report_is_self_contained(report):
+    for page in [report / "index.html", report / "facts.html", *sorted((report / "articles").glob("*.html"))]:
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), page  # nothing fetched
+        assert "<link" not in html and "@import" not in html and "url(" not in html, page
+
+
+def test_an_unchanged_report_is_not_rewritten(report, sample_run):
+    before = {p: p.stat().st_mtime_ns for p in report.rglob("*.html")}
+    write_report(sample_run, report, graph_entities=60, top_entities=15)
+    assert {p: p.stat().st_mtime_ns for p in report.rglob("*.html")} == before
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (Debian package `chromium`; .ci/run installs it): the "
+                    "browser test of the report did not run")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def open_page(browser, path, errors):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("console", lambda m: m.type == "error" and errors.append(f"{path.name}: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(f"{path.name}: {e}"))
+    page.on("request", lambda r: r.url.startswith("file:") or errors.append(f"{path.name}: fetched {r.url}"))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page
+
+
+def test_report_renders_in_chromium_with_the_seed_relations_and_the_claimed_graph(browser, report, sample_run,
+                                                                                 tmp_path):
+    docs = pd.read_parquet(sample_run / "documents.parquet")
+    rel = pd.read_parquet(sample_run / "relations.parquet")
+    ents = pd.read_parquet(sample_run / "entities.parquet").set_index("entity_id")
+    seed_sha = hashlib.sha256(SEED.read_bytes()).hexdigest()
+    seed = docs[(docs.sha256 == seed_sha) & (docs.status == "ok")].doc_id.item()
+    errors = []
+
+    index = open_page(browser, report / "index.html", errors)
+    index.screenshot(path=tmp_path / "index.png", full_page=True)
+    claimed = index.locator("svg.graph").get_attribute("data-nodes")
+    caption = index.locator("#graph-caption").inner_text()
+    nodes = index.locator("svg.graph g.node")
+    ids = [nodes.nth(i).get_attribute("data-entity-id") for i in range(nodes.count())]
+    assert int(claimed) == len(ids) == len(set(ids)) > 10 and caption.startswith(f"{claimed} entities")
+    assert set(ids) <= set(ents.index)
+    assert index.locator("svg.graph line.edge").count() == int(index.locator("svg.graph").get_attribute("data-edges"))
+    deals = index.locator("#procurement-table tbody tr")
+    assert deals.count() == len(pd.read_parquet(sample_run / "procurements.parquet"))
+    index.locator("#procurement-table thead th", has_text="buyer").click()  # sorting runs without errors
+    first = deals.nth(0).locator("td").nth(0).inner_text()
+    assert first == min(deals.nth(i).locator("td").nth(0).inner_text() for i in range(deals.count()))
+
+    page = open_page(browser, report / "articles" / f"{seed}.html", errors)
+    page.screenshot(path=tmp_path / "seed_article.png", full_page=True)
+    seed_rel = rel[rel.doc_id == seed]
+    assert len(seed_rel) and page.locator("tr.relation").count() == len(seed_rel)
+    for r in seed_rel.itertuples():
+        row = page.locator(f'tr[data-relation-id="{r.relation_id}"]')
+        text = row.inner_text()
+        assert r.predicate in text and ents.name[r.subject_id] in text and ents.name[r.object_id] in text
+        assert row.locator("td.evidence mark").count() >= 1  # the arguments are highlighted in the sentence
+        href = row.locator("a", has_text="fact").get_attribute("href")
+        facts = open_page(browser, (report / "articles" / href.split("#")[0]).resolve(), errors)
+        assert facts.locator(f"#{href.split('#')[1]}").count() == 1
+        facts.close()
+    assert page.locator(".doc-text mark.entity").count() == (pd.read_parquet(sample_run / "mentions.parquet")
+                                                            .doc_id == seed).sum()  # displaCy's entity markup
+    print(f"\nscreenshots: {tmp_path / 'index.png'}, {tmp_path / 'seed_article.png'}")
+    assert errors == []
