@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -99,17 +100,37 @@ def test_agency_copy_keeps_the_dateline_and_its_offsets():
     assert c.removed == {"title": 1}
 
 
-@pytest.mark.parametrize("record", [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()],
-                         ids=lambda r: r["doc"])
-def test_every_dev_article_keeps_gold_body_and_metadata(record):
-    c = clean(article(record["doc"]))
+def gold_records():
+    for name in ("dev", "dev2"):
+        folder = ROOT / "data" / "gold" / name
+        for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield pytest.param(folder / "articles", json.loads(line), id=f"{name}/{json.loads(line)['doc']}")
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@pytest.mark.parametrize("articles, record", gold_records())
+def test_every_gold_article_keeps_its_body_and_metadata(articles, record):
+    """On both gold sets: every gold alias the raw body holds is still in the cleaned text (the body is never cut),
+    and title and date are the gold ones. A date is only required where the page prints a year above the body
+    (agency copy such as "MADRID, June 23 (EFE) -" gives none); it is then never a wrong date."""
+    raw = (articles / record["doc"]).read_text(encoding="utf-8")
+    c = clean(raw)
     assert c.title == record["title"]
-    assert str(c.published) == record["published"]
+    head = raw[:raw.index(c.text[:12])] if c.text else raw
+    if _YEAR.search(head):
+        assert str(c.published) == record["published"]
+    else:
+        assert c.published is None or str(c.published) == record["published"]
     for entity in record["entities"]:
         for alias in entity["aliases"]:
-            assert alias in c.text, alias
+            if alias in raw:
+                assert alias in c.text, alias
     for debris in ("Explore", "More from News", "Most read", "Most Read", "RECOMMENDED", "Advertisement", "SOURCE",
-                   "min read", "Related"):
+                   "min read", "Related", "Share", "Subscribe", "Sign up", "Comments", "Copyright", "©", "Tags:",
+                   "Topics:", "Trending", "TRENDING", "Edited by", "About the author", "(Reuters)"):
         assert debris not in c.text
     assert "\n\n\n" not in c.text and c.text == c.text.strip()
 
@@ -205,9 +226,10 @@ Reporting by Kiyoshi Takenaka; Editing by Ed Davies
 def test_reuters_style_dateline_and_sign_off():
     c = clean(REUTERS)
     assert (c.title, c.source, c.published) == ("Japan weighs purchase of Turkish drones, sources say", "Reuters", None)
-    assert c.text.startswith("TOKYO (Reuters) - Japan is considering buying Turkish-made drones")
+    # the agency is the source column; its credit is cut from the dateline, so it is no entity of the article
+    assert c.text.startswith("TOKYO - Japan is considering buying Turkish-made drones")
     assert c.text.endswith("Officials said several models were under evaluation.")
-    assert c.removed == {"share": 1, "signoff": 1, "title": 1}
+    assert c.removed == {"dateline_credit": 1, "share": 1, "signoff": 1, "title": 1}
 
 
 def test_reporting_by_inside_a_sentence_is_kept():
