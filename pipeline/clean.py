@@ -418,7 +418,8 @@ def _scan_body(page: _Page, start: int, end: int) -> None:
 def _headline_run(page: _Page, i: int, end: int) -> int:
     """How many lines from i on, with no blank line between, are short lines that end no sentence."""
     n = i
-    while n < end and page.lines[n] and page.keep[n] and _headline_like(page.lines[n], page.rules):
+    while (n < end and page.lines[n] and page.keep[n] and _headline_like(page.lines[n], page.rules)
+           and not (n > i and page.rules.first(page.lines[n], "bio"))):  # an author box after a list is its own
         n += 1
     return n - i
 
