@@ -6,8 +6,9 @@ What counts as debris is data (`models/cleaning/debris.yaml`, compiled once by `
 interprets the rule kinds described in that file's header.
 
 It must not: read or write any file but the rules; drop body text (a line longer than `max_debris_chars` with two or
-more sentences is never removed, unless it exactly repeats another kept line); rewrite kept lines (quotes, datelines
-and wording stay, so offsets into the cleaned text are offsets into the article); raise on any str.
+more sentences is never removed, unless it exactly repeats another kept line or a `force` rule such as a copyright
+line claims it); rewrite kept lines (quotes, datelines and wording stay), except for cutting an agency credit out of
+the dateline; raise on any str. Every later offset is an offset into the cleaned text.
 
 Decisions:
 - Title: the first line that is not metadata or debris, if it reads like a headline (short, no final full stop);
@@ -20,6 +21,19 @@ Decisions:
   anywhere; so is a short line of `min_duplicate_words`+ words that is a prefix of a later sentence (a caption or dek
   repeating the lead): the body keeps that text.
 - Lines are stripped at both ends: pasted pages indent inconsistently and rules match stripped lines.
+- Debris by shape, labels only a hint: `min_block_lines` or more consecutive short lines that end no sentence are a
+  block of other stories' headlines or a widget wherever it stands (mid-body or at the end, under "Trending News",
+  "Keep reading", an outlet's own label or none); a lone short line between paragraphs is a subhead and stays.
+  In the header every line that is not the title and no sentence is furniture (section, byline, reporter, date,
+  share bar); the first date printed there is the publication date when no rule read one. The title is the first
+  header line of `min_title_words`+ words that is not all capitals; short capitalised lines above it are sections.
+- Agencies in credits: an agency named only in a credit must not become an entity of the article. The cleaner, not
+  the entity step, removes it: credit lines ("(AFP, AP, Reuters)", "… contributed to this report.") are dropped,
+  captions with their credits too, and the bracketed agency of a dateline is cut out of the first line ("PRAGUE,
+  Sept 27 (Reuters) - The …" -> "PRAGUE, Sept 27 - The …"; `dateline_credit` counts it). The agency is kept as the
+  `source` column. Cutting in the cleaner keeps one text for all offsets (mentions point into the cleaned text) and
+  needs no credit spans carried through the tables; the dateline's place, which the gold counts as a body mention,
+  stays.
 """
 from __future__ import annotations
 
