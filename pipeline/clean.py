@@ -6,8 +6,9 @@ What counts as debris is data (`models/cleaning/debris.yaml`, compiled once by `
 interprets the rule kinds described in that file's header.
 
 It must not: read or write any file but the rules; drop body text (a line longer than `max_debris_chars` with two or
-more sentences is never removed, unless it exactly repeats another kept line); rewrite kept lines (quotes, datelines
-and wording stay, so offsets into the cleaned text are offsets into the article); raise on any str.
+more sentences is never removed, unless it exactly repeats another kept line or a `force` rule such as a copyright
+line claims it); rewrite kept lines (quotes, datelines and wording stay), except for cutting an agency credit out of
+the dateline; raise on any str. Every later offset is an offset into the cleaned text.
 
 Decisions:
 - Title: the first line that is not metadata or debris, if it reads like a headline (short, no final full stop);
@@ -20,6 +21,19 @@ Decisions:
   anywhere; so is a short line of `min_duplicate_words`+ words that is a prefix of a later sentence (a caption or dek
   repeating the lead): the body keeps that text.
 - Lines are stripped at both ends: pasted pages indent inconsistently and rules match stripped lines.
+- Debris by shape, labels only a hint: `min_block_lines` or more consecutive short lines that end no sentence are a
+  block of other stories' headlines or a widget wherever it stands (mid-body or at the end, under "Trending News",
+  "Keep reading", an outlet's own label or none); a lone short line between paragraphs is a subhead and stays.
+  In the header every line that is not the title and no sentence is furniture (section, byline, reporter, date,
+  share bar); the first date printed there is the publication date when no rule read one. The title is the first
+  header line of `min_title_words`+ words that is not all capitals; short capitalised lines above it are sections.
+- Agencies in credits: an agency named only in a credit must not become an entity of the article. The cleaner, not
+  the entity step, removes it: credit lines ("(AFP, AP, Reuters)", "… contributed to this report.") are dropped,
+  captions with their credits too, and the bracketed agency of a dateline is cut out of the first line ("PRAGUE,
+  Sept 27 (Reuters) - The …" -> "PRAGUE, Sept 27 - The …"; `dateline_credit` counts it). The agency is kept as the
+  `source` column. Cutting in the cleaner keeps one text for all offsets (mentions point into the cleaned text) and
+  needs no credit spans carried through the tables; the dateline's place, which the gold counts as a body mention,
+  stays.
 """
 from __future__ import annotations
 
@@ -36,20 +50,25 @@ import yaml
 
 __all__ = ["CleanDoc", "CleaningRules", "Rule", "clean_text", "load_rules", "normalise", "parse_date"]
 
-KINDS = ("drop_line", "related_link", "link_block", "trailer", "metadata", "caption", "dateline")
+KINDS = ("drop_line", "related_link", "link_block", "trailer", "metadata", "caption", "dateline", "bio")
 # Invisible characters split words for every later matcher ("Ja\u200bpan"): zero-width, soft hyphen, bidi controls.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _LINE_BREAKS = re.compile("\r\n|[\r\v\f\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # never text in an article; NUL from bad decodes
-_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*(?=\s|$)")
+# A full stop after an initial or a short abbreviation ("Sept. 13", "Rear Adm. Hagari", "U.S.") ends no sentence.
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|Lt|St|No))(?<!\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov"
+                           r"|Dec|Mrs|Gen|Adm|Col|Sgt|Gov|Sen|Rep|Maj))(?<!\b(?:Sept|Capt))(?<!\bBrig)[.!?][\"”’')\]]*(?=\s|$)")
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")  # "… from U.S." ends a headline, not a sentence
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 _ENDS_FULL_STOP = re.compile(r"\.[\"”’')\]]*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+")
 _NON_WORD = re.compile(r"\W+")
 _WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])")
-_DATE_IN_TEXT = re.compile(r"\d{1,2}\s+[A-Za-z]{3,9}\s+\d{4}|[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}")
+_DATE_IN_TEXT = re.compile(r"\d{1,2}\s+[A-Za-z]{3,9},?\s+\d{4}|[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}")
+# "16-04-2024", "10.12.2021", "29/08/2024": day first unless the second number cannot be a month
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?![\d.])")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%d %B, %Y", "%d %b, %Y")
 # Which field wins when several lines name the agency: an explicit "SOURCE:" line beats a dateline or byline,
 # which beat a photo credit (the photo agency is often not the story's).
@@ -61,6 +80,7 @@ class Rule:
     name: str
     kind: str
     patterns: tuple[re.Pattern, ...]
+    force: bool = False  # a line it matches is debris even when long ("Copyright © 2021. All rights reserved. …")
 
     def search(self, line: str) -> re.Match | None:
         return next((m for p in self.patterns if (m := p.search(line))), None)
@@ -75,6 +95,9 @@ class CleaningRules:
     max_title_chars: int = 250
     header_max_lines: int = 15
     min_duplicate_words: int = 6
+    min_title_words: int = 6
+    min_block_lines: int = 3
+    min_prose_words: int = 8
 
     def first(self, line: str, *kinds: str) -> tuple[Rule, re.Match] | None:
         return next(((r, m) for r in self.rules if r.kind in kinds and (m := r.search(line))), None)
@@ -93,7 +116,8 @@ def _load_rules(path: str) -> CleaningRules:
             raise ValueError(f"{path}: rule {spec.get('name')!r} has unknown kind {spec['kind']!r}")
         flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
         pats = spec["pattern"] if isinstance(spec["pattern"], list) else [spec["pattern"]]
-        rules.append(Rule(spec["name"], spec["kind"], tuple(re.compile(p, flags) for p in pats)))
+        rules.append(Rule(spec["name"], spec["kind"], tuple(re.compile(p, flags) for p in pats),
+                          bool(spec.get("force"))))
     settings = {k: int(v) for k, v in (data.get("settings") or {}).items()}
     agencies = {str(k).upper(): str(v) for k, v in (data.get("agencies") or {}).items()}
     return CleaningRules(tuple(rules), agencies, **settings)
@@ -134,7 +158,15 @@ def parse_date(text: str) -> dt.date | None:
         except ValueError:
             continue
     m = _DATE_IN_TEXT.search(text)
-    return parse_date(m.group(0)) if m and m.group(0) != text else None
+    if m and m.group(0) != text:
+        return parse_date(m.group(0))
+    if n := _NUMERIC_DATE.search(text):
+        day, month = (int(n[1]), int(n[3])) if int(n[3]) <= 12 else (int(n[3]), int(n[1]))
+        try:
+            return dt.date(int(n[4]), month, day)
+        except ValueError:
+            return None
+    return None
 
 
 def _key(line: str) -> str:
@@ -168,12 +200,18 @@ class _Page:
         self.title, self.title_seen = title, False
         self.published, self.section, self.source, self.source_rank = None, None, None, 0
 
-    def drop(self, i: int, rule: str) -> bool:
-        if not self.keep[i] or not self.lines[i] or _is_body(self.lines[i], self.rules):
+    def drop(self, i: int, rule: str, force: bool = False) -> bool:
+        if not self.keep[i] or not self.lines[i] or (_is_body(self.lines[i], self.rules) and not force):
             return False
         self.keep[i] = False
         self.removed[rule] += 1
         return True
+
+    def note_date(self, line: str) -> None:
+        """A date printed in header furniture ("16-04-2024 17:05", "Updated 9:47 PM, September 13, 2023") is the
+        publication date when nothing earlier gave one: the first date of the header wins."""
+        if self.published is None and len(line) <= self.rules.max_headline_chars:
+            self.published = parse_date(line)
 
     def set_source(self, name: str | None, rank: int, known_only: bool = False) -> None:
         name = (name or "").strip(" .,")
@@ -204,9 +242,8 @@ class _Page:
     def consume(self, i: int, *kinds: str) -> bool:
         """Drop line i by the first rule of these kinds that matches it (metadata read on the way)."""
         line = self.lines[i]
-        if _is_body(line, self.rules):
-            return False
-        for rule in (r for r in self.rules.rules if r.kind in kinds):
+        body = _is_body(line, self.rules)
+        for rule in (r for r in self.rules.rules if r.kind in kinds and (r.force or not body)):
             m = rule.search(line)
             if not m:
                 continue
@@ -218,7 +255,7 @@ class _Page:
                 if len(line) > 2 * self.rules.max_debris_chars:
                     continue  # captions are short; a long line ending "/ X" is text
                 self.set_source(m.groupdict().get("credit"), _RANK_CAPTION, known_only=True)
-            return self.drop(i, rule.name)
+            return self.drop(i, rule.name, force=rule.force)
         return False
 
     def is_title(self, line: str) -> bool:
@@ -230,7 +267,8 @@ class _Page:
 
 
 def _title_like(line: str, rules: CleaningRules) -> bool:
-    return (len(line) <= rules.max_title_chars and not _ENDS_FULL_STOP.search(line) and any(c.isalpha() for c in line)
+    return (len(line) <= rules.max_title_chars and (not _ENDS_FULL_STOP.search(line) or _ABBREVIATION_END.search(line))
+            and any(c.isalpha() for c in line)
             and rules.first(line, "caption", "dateline", "related_link", "link_block", "trailer") is None)
 
 
@@ -248,35 +286,90 @@ def _drop_trailer(page: _Page) -> int:
     return len(lines)
 
 
+def _words(line: str) -> int:
+    return sum(1 for w in line.split() if any(c.isalpha() for c in w))
+
+
+def _sentence(line: str, rules: CleaningRules) -> bool:
+    """A line that can open the body: a paragraph, a dateline, or a full sentence of min_prose_words words that is
+    no caption or other claimed line."""
+    if _is_body(line, rules) or rules.first(line, "dateline"):
+        return True
+    return (bool(_ENDS_SENTENCE.search(line)) and _words(line) >= rules.min_prose_words
+            and rules.first(line, "caption", "drop_line", "metadata", "related_link") is None)
+
+
+def _full_headline(line: str, rules: CleaningRules) -> bool:
+    return _title_like(line, rules) and _words(line) >= rules.min_title_words and not line.isupper()
+
+
+_SECTION_SEPARATOR = re.compile(r"[›»>/|:]")
+
+
+def _section_label(page: _Page, i: int, end: int) -> bool:
+    """A kicker above the headline: all capitals, or up to four capitalised words or a breadcrumb ("UK Politics",
+    "China / Military"), with a full headline below it in the header."""
+    lines, rules = page.lines, page.rules
+    line = lines[i]
+    words = [w for w in line.split() if any(c.isalpha() for c in w)]
+    short_label = len(words) <= 4 and (all(w[0].isupper() for w in words) or _SECTION_SEPARATOR.search(line))
+    if not (line.isupper() or short_label) or _full_headline(line, rules):
+        return False
+    for j in range(i + 1, end):
+        if lines[j] and _full_headline(lines[j], rules) and rules.first(lines[j], "metadata", "drop_line") is None:
+            return True
+        if lines[j] and _sentence(lines[j], rules):
+            return False
+    return False
+
+
 def _scan_header(page: _Page, end: int) -> int:
-    """Read the top block (metadata, title, dek, caption, date) up to the first blank line after it; return the
-    index where the body scan starts. See the module docstring for the dek decision."""
+    """Read the page header (metadata, section, title, dek, byline, caption, date) down to the first body paragraph;
+    return the index where the body scan starts. See the module docstring for the dek decision."""
     lines, rules = page.lines, page.rules
     pending: list[int] = []  # dek candidates: dropped if header furniture follows, else kept as body
     started = False
+    limit = min(end, rules.header_max_lines)
     i = 0
-    while i < min(end, rules.header_max_lines):
+    while i < limit:
         line = lines[i]
         furniture = False
         if not line:
             if started:
-                break
+                # the header goes on over a blank line only while no sentence follows it (bylines, dates, widgets)
+                j = next((k for k in range(i + 1, limit) if lines[k]), limit)
+                if j >= limit or _sentence(lines[j], rules):
+                    break
         elif _is_body(line, rules) or rules.first(line, "dateline"):
             break
         elif page.consume(i, "metadata"):
             furniture = True
         elif page.consume(i, "drop_line"):
-            pass
+            page.note_date(line)
         elif page.consume(i, "caption"):
             furniture, started = True, started or page.title is not None
         elif page.title is None:
             if not _title_like(line, rules):
                 break
-            page.title, started = line, True
-            page.drop_title(i)
+            if _words(line) < rules.min_title_words and parse_date(line):
+                page.note_date(line)  # "Fri, Sep 29, 2023 page 1": a date line, never the title
+                page.drop(i, "header_furniture")
+                furniture = True
+            elif _section_label(page, i, limit):
+                page.section = page.section or line
+                page.drop(i, "section_line")
+                page.note_date(line)
+                furniture = True
+            else:
+                page.title, started = line, True
+                page.drop_title(i)
         elif page.is_title(line):
             page.drop_title(i)
             furniture = started = True
+        elif started and not _ENDS_SENTENCE.search(line) and _words(line) < rules.min_prose_words:
+            page.note_date(line)  # a short line and no sentence: byline, reporter, date or widget
+            page.drop(i, "header_furniture")
+            furniture = True
         elif len(line) > 2 * rules.max_debris_chars or len(pending) >= 2:
             break  # a dek is one or two short lines; anything more is the body starting without a blank line
         else:
@@ -300,7 +393,7 @@ def _scan_body(page: _Page, start: int, end: int) -> None:
             i += 1
             continue
         if _is_body(line, rules):
-            dropped = False
+            dropped = page.consume(i, "drop_line")  # only a `force` rule takes a paragraph-sized line
         elif page.is_title(line):
             page.drop_title(i)
             dropped = True
@@ -312,13 +405,37 @@ def _scan_body(page: _Page, start: int, end: int) -> None:
                 page.drop(i, hit[0].name)
                 i += 1
             continue
+        elif (n := _headline_run(page, i, end)) >= rules.min_block_lines:
+            for j in range(i, i + n):  # other stories' headlines or a widget, under any label or none
+                page.drop(j, "headline_block")
+            i += n
+            continue
+        elif (hit := rules.first(line, "bio")) and _words(line) <= 6:
+            page.drop(i, hit[0].name)  # "About the author" and its paragraph, sentences included
+            i += 1
+            while i < end and lines[i]:
+                page.drop(i, hit[0].name, force=True)
+                i += 1
+            continue
         else:
             dropped = page.consume(i, "metadata", "drop_line", "related_link", "caption")
         if not dropped and first_body:
             first_body = False
             if hit := rules.first(line, "dateline"):  # the dateline stays in the text; only its fields are read
                 page.read_fields(hit[1], _RANK_DATELINE)
+                if hit[1].groupdict().get("credit"):  # but "(Reuters)" is a credit, not a mention of the agency
+                    lines[i] = line[:hit[1].start("credit")] + line[hit[1].end("credit"):]
+                    page.removed["dateline_credit"] += 1
         i += 1
+
+
+def _headline_run(page: _Page, i: int, end: int) -> int:
+    """How many lines from i on, with no blank line between, are short lines that end no sentence."""
+    n = i
+    while (n < end and page.lines[n] and page.keep[n] and _headline_like(page.lines[n], page.rules)
+           and not (n > i and page.rules.first(page.lines[n], "bio"))):  # an author box after a list is its own
+        n += 1
+    return n - i
 
 
 def _drop_duplicates(page: _Page) -> None:

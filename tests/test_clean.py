@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -99,17 +100,37 @@ def test_agency_copy_keeps_the_dateline_and_its_offsets():
     assert c.removed == {"title": 1}
 
 
-@pytest.mark.parametrize("record", [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()],
-                         ids=lambda r: r["doc"])
-def test_every_dev_article_keeps_gold_body_and_metadata(record):
-    c = clean(article(record["doc"]))
+def gold_records():
+    for name in ("dev", "dev2"):
+        folder = ROOT / "data" / "gold" / name
+        for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield pytest.param(folder / "articles", json.loads(line), id=f"{name}/{json.loads(line)['doc']}")
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@pytest.mark.parametrize("articles, record", gold_records())
+def test_every_gold_article_keeps_its_body_and_metadata(articles, record):
+    """On both gold sets: every gold alias the raw body holds is still in the cleaned text (the body is never cut),
+    and title and date are the gold ones. A date is only required where the page prints a year above the body
+    (agency copy such as "MADRID, June 23 (EFE) -" gives none); it is then never a wrong date."""
+    raw = (articles / record["doc"]).read_text(encoding="utf-8")
+    c = clean(raw)
     assert c.title == record["title"]
-    assert str(c.published) == record["published"]
+    head = raw[:raw.index(c.text[:12])] if c.text else raw
+    if _YEAR.search(head):
+        assert str(c.published) == record["published"]
+    else:
+        assert c.published is None or str(c.published) == record["published"]
     for entity in record["entities"]:
         for alias in entity["aliases"]:
-            assert alias in c.text, alias
+            if alias in raw:
+                assert alias in c.text, alias
     for debris in ("Explore", "More from News", "Most read", "Most Read", "RECOMMENDED", "Advertisement", "SOURCE",
-                   "min read", "Related"):
+                   "min read", "Related", "Share", "Subscribe", "Sign up", "Comments", "Copyright", "©", "Tags:",
+                   "Topics:", "Trending", "TRENDING", "Edited by", "About the author", "(Reuters)"):
         assert debris not in c.text
     assert "\n\n\n" not in c.text and c.text == c.text.strip()
 
@@ -205,9 +226,10 @@ Reporting by Kiyoshi Takenaka; Editing by Ed Davies
 def test_reuters_style_dateline_and_sign_off():
     c = clean(REUTERS)
     assert (c.title, c.source, c.published) == ("Japan weighs purchase of Turkish drones, sources say", "Reuters", None)
-    assert c.text.startswith("TOKYO (Reuters) - Japan is considering buying Turkish-made drones")
+    # the agency is the source column; its credit is cut from the dateline, so it is no entity of the article
+    assert c.text.startswith("TOKYO - Japan is considering buying Turkish-made drones")
     assert c.text.endswith("Officials said several models were under evaluation.")
-    assert c.removed == {"share": 1, "signoff": 1, "title": 1}
+    assert c.removed == {"dateline_credit": 1, "share": 1, "signoff": 1, "title": 1}
 
 
 def test_reporting_by_inside_a_sentence_is_kept():
@@ -357,3 +379,86 @@ def test_rules_load_once_and_reject_unknown_kinds(tmp_path):
     bad.write_text("rules:\n  - {name: x, kind: nonsense, pattern: 'x'}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown kind"):
         load_rules(bad)
+
+
+# --- debris by shape, on invented outlets whose labels no rule names ---------------------------------------------------
+
+PORTAL = """WORLD AFFAIRS
+Frontline // 03-02-2025 09:10
+Estonia orders more HIMARS launchers as Baltic states deepen air defence ties
+Tallinn also signed a letter of intent for IRIS-T batteries with Germany.
+Marta Kivi
+Senior Correspondent
+Share: Facebook · X · Telegram · Email
+Estonian soldiers next to a launcher near Tapa. (Sgt. Ann Lee/Estonian Defence Forces)
+
+TALLINN, Feb 3 (Baltic Wire) - Estonia has ordered six more HIMARS launchers from the United States, the defence ministry said on Monday.
+
+Defence Minister Hanno Pevkur said the launchers would be delivered from 2027.
+
+Must-see stories
+Lithuania's president vetoes pension reform
+Latvia floods close Riga airport runway
+Finnish nurses strike for a second week
+
+The ministry said training of crews would begin in Texas next year.
+
+Reading list | Why the Baltic states are buying rocket artillery
+
+Edited By: Jaan Tamm | Updated: Feb 3, 2025, 11:40
+
+Rein Saar - Reporter
+
+(Baltic Wire with AFP and dpa)
+
+Get the Baltic Morning briefing in your inbox. Subscribe now
+
+About the author
+Marta Kivi covers security for the paper. She previously reported from Vilnius and Helsinki for a radio station.
+
+Copyright © 2025 Baltic Portal Media Group. All rights reserved. No part of this page may be copied. Reproduction requires written permission from the publisher in every case.
+
+Our readers also liked
+Poland's Tusk meets farmers over grain imports
+Sweden's navy names new corvette
+Norway's wealth fund posts record return
+"""
+
+
+def test_headline_blocks_widgets_credits_and_bios_of_an_unknown_outlet():
+    c = clean(PORTAL)
+    assert c.title == "Estonia orders more HIMARS launchers as Baltic states deepen air defence ties"
+    assert c.published == dt.date(2025, 2, 3) and c.source == "Baltic Wire" and c.section == "WORLD AFFAIRS"
+    assert paragraphs(c) == [
+        "TALLINN, Feb 3 - Estonia has ordered six more HIMARS launchers from the United States, the defence ministry "
+        "said on Monday.",
+        "Defence Minister Hanno Pevkur said the launchers would be delivered from 2027.",
+        "The ministry said training of crews would begin in Texas next year.",
+    ]
+    # unlabelled or unknown-labelled headline blocks, mid-body and at the end
+    assert c.removed["headline_block"] == 8
+    assert c.removed["dateline_credit"] == 1 and c.removed["bio"] == 2 and c.removed["copyright"] == 1
+    for rule in ("editor_line", "reporter_line", "credit_line", "newsletter", "related_link", "widget",
+                 "header_furniture", "section_line", "standfirst", "caption"):
+        assert c.removed.get(rule), rule
+
+
+def test_a_single_short_line_between_paragraphs_is_a_subhead_and_stays():
+    text = ("Story title that is long enough to be one\n\nThe navy commissioned its first frigate of the class on Friday, "
+            "officials said.\n\nA new class of ships\n\nThe second ship will follow next year, the shipyard said in a "
+            "statement.")
+    c = clean(text)
+    assert "A new class of ships" in paragraphs(c)
+
+
+def test_short_sentences_in_a_row_are_body_not_a_headline_block():
+    text = ("Headline of the report on the drills\n\nThe drills began on Monday.\nThey will last a week.\n"
+            "Ten ships take part.\nNo aircraft carrier was sent.")
+    assert clean(text).text.count("\n") == 3
+
+
+def test_numeric_and_month_name_dates():
+    assert parse_date("16-04-2024 17:05") == dt.date(2024, 4, 16)
+    assert parse_date("10.12.2021 14:47 • Updated 10.12.2021 18:20") == dt.date(2021, 12, 10)
+    assert parse_date("08/04/2024 August 4, 2024") == dt.date(2024, 8, 4)  # the month name decides
+    assert parse_date("Issued on: 29/08/2024 - 18:42") == dt.date(2024, 8, 29)
