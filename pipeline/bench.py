@@ -174,13 +174,13 @@ def build_export(path: Path, records: int = 50_000, size: int = 200_000_000, see
     return path.stat().st_size
 
 
-def export_figure(work: Path, env: dict) -> None:
+def export_figure(work: Path, env: dict, records: int = 50_000) -> None:
     (work / "export").mkdir(parents=True, exist_ok=True)
-    size = build_export(work / "export" / "feed.jsonl")
+    size = build_export(work / "export" / "feed.jsonl", records, size=records * 4000)
     sec, largest, tree = timed([sys.executable, "-m", "pipeline", "clean", "--seeds", str(work / "export"), "--out",
                                 str(work / "export-documents.parquet")], ROOT, env)
-    print(f"(e) 200 MB export:  {size / 1e6:.0f} MB, 50,000 records through clean in {sec:.1f} s "
-          f"({50_000 / sec:,.0f} records/s); peak RSS {largest / GIB:.2f} GiB, process tree PSS {tree / GIB:.2f} GiB "
+    print(f"(e) export:         {size / 1e6:.0f} MB, {records:,} records through clean in {sec:.1f} s "
+          f"({records / sec:,.0f} records/s); peak RSS {largest / GIB:.2f} GiB, process tree PSS {tree / GIB:.2f} GiB "
           f"(target <= 1.5 GiB)")
 
 
@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=2000, help="articles in the corpus (default 2000)")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp folder)")
     ap.add_argument("--only", choices=["export"], help="run only this part: export = figure (e)")
+    ap.add_argument("--export-records", type=int, default=50_000, help="records in the export of (e), 4 KB each")
     args = ap.parse_args(argv)
 
     from .annotate import chunk_text  # noqa: F401  (fails early if the package is broken)
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PATH": f"{Path(py).parent}:{os.environ.get('PATH', '')}"}
     try:
         if args.only == "export":
-            export_figure(work, env)
+            export_figure(work, env, args.export_records)
             return 0
         words = build_corpus(work / "corpus", args.n)
         quarter = work / "corpus-quarter"
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{b_tree / GIB:.2f} GiB; N/4: {q_largest / GIB:.2f} GiB, {q_tree / GIB:.2f} GiB; N vs N/4: "
               f"{b_largest / q_largest - 1:+.1%} largest, {b_tree / q_tree - 1:+.1%} tree (target <= 1.5 GiB, <= +10%)")
         print(f"    (N/4 run: {q_sec:.1f} s)")
-        export_figure(work, env)
+        export_figure(work, env, args.export_records)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

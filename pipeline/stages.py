@@ -151,7 +151,9 @@ def summary(rows: list[dict]) -> str:
 def run_clean(seeds, out_documents, *, rules_path, max_bytes, cache_path=None,
               policy: InputPolicy = InputPolicy()) -> list[dict]:
     rows = document_rows(seeds, rules_path=rules_path, max_bytes=max_bytes, cache_path=cache_path, policy=policy)
-    write_table(DOCUMENTS, rows, out_documents)
+    with TableWriter(DOCUMENTS, out_documents) as writer:  # in parts: an export's rows never twice in memory
+        for start in range(0, len(rows), 4096):
+            writer.write(rows[start : start + 4096])
     log(f"clean: {summary(rows)}")
     return rows
 
