@@ -57,8 +57,9 @@ _SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _LINE_BREAKS = re.compile("\r\n|[\r\v\f\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # never text in an article; NUL from bad decodes
 # A full stop after an initial or a short abbreviation ("Sept. 13", "Rear Adm. Hagari", "U.S.") ends no sentence.
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|Lt|St|No))(?<!\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov"
-                           r"|Dec|Mrs|Gen|Adm|Col|Sgt|Gov|Sen|Rep|Maj))(?<!\b(?:Sept|Capt))(?<!\bBrig)[.!?][\"”’')\]]*(?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?](?<!\b[A-Z]\.)(?<!\b(?:Mr|Ms|Dr|Lt|St|No)\.)(?<!\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
+                           r"|Oct|Nov|Dec|Mrs|Gen|Adm|Col|Sgt|Gov|Sen|Rep|Maj)\.)(?<!\b(?:Sept|Capt|Brig)\.)"
+                           r"[\"”’')\]]*(?=\s|$)")  # the punctuation first: the look-behinds run only where it is
 _ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")  # "… from U.S." ends a headline, not a sentence
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 _ENDS_FULL_STOP = re.compile(r"\.[\"”’')\]]*$")
@@ -68,6 +69,7 @@ _WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+", re.IG
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])")
 _DATE_IN_TEXT = re.compile(r"\d{1,2}\s+[A-Za-z]{3,9},?\s+\d{4}|[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}")
 # "16-04-2024", "10.12.2021", "29/08/2024": day first unless the second number cannot be a month
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # no full date without a year
 _NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?![\d.])")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%d %B, %Y", "%d %b, %Y")
 # Which field wins when several lines name the agency: an explicit "SOURCE:" line beats a dateline or byline,
@@ -81,8 +83,11 @@ class Rule:
     kind: str
     patterns: tuple[re.Pattern, ...]
     force: bool = False  # a line it matches is debris even when long ("Copyright © 2021. All rights reserved. …")
+    max_chars: int = 0  # lines longer than this are never tried (0: no limit); keeps body paragraphs cheap
 
     def search(self, line: str) -> re.Match | None:
+        if self.max_chars and len(line) > self.max_chars:
+            return None
         return next((m for p in self.patterns if (m := p.search(line))), None)
 
 
@@ -117,7 +122,7 @@ def _load_rules(path: str) -> CleaningRules:
         flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
         pats = spec["pattern"] if isinstance(spec["pattern"], list) else [spec["pattern"]]
         rules.append(Rule(spec["name"], spec["kind"], tuple(re.compile(p, flags) for p in pats),
-                          bool(spec.get("force"))))
+                          bool(spec.get("force")), int(spec.get("max_chars", 0))))
     settings = {k: int(v) for k, v in (data.get("settings") or {}).items()}
     agencies = {str(k).upper(): str(v) for k, v in (data.get("agencies") or {}).items()}
     return CleaningRules(tuple(rules), agencies, **settings)
@@ -210,7 +215,7 @@ class _Page:
     def note_date(self, line: str) -> None:
         """A date printed in header furniture ("16-04-2024 17:05", "Updated 9:47 PM, September 13, 2023") is the
         publication date when nothing earlier gave one: the first date of the header wins."""
-        if self.published is None and len(line) <= self.rules.max_headline_chars:
+        if self.published is None and len(line) <= self.rules.max_headline_chars and _YEAR.search(line):
             self.published = parse_date(line)
 
     def set_source(self, name: str | None, rank: int, known_only: bool = False) -> None:
