@@ -54,6 +54,7 @@ REFERRING_DETS = frozenset({"the", "this"})
 CLAUSE_LINKS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp", "acl", "relcl"})
 # Verbs whose passive subject is the logical subject of their complement: "X is expected to visit".
 RAISING = frozenset({"expect", "set", "schedule", "due", "plan", "likely", "slate", "poise"})
+JOINT_ADVERBS = frozenset({"jointly", "together"})
 MAKER_SUFFIXES = ("made", "built", "produced", "developed", "designed", "manufactured")
 
 
@@ -482,6 +483,11 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
+        if trigger.dep_ == "acl" and pred == "manufactures":
+            # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
+            own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (_phrase_head(e) == trigger.head
+                                                                    or e.root == trigger.head)]
+            roles[OBJ] = own or roles[OBJ]
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             # "50 F-35A jets made by X, 18 MQ-9B drones built by Y": the phrase the participle hangs off, not the
             # phrases in apposition to it
@@ -515,8 +521,10 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             # "the US approved the sale of F-16s to Türkiye": who approves a sale sells (the sale noun speaks)
             roles[OBJ] = [o for o in roles[OBJ] if not _through_sale(trigger, anchors.get(o), ents, anchors, rules)]
         if pred == "procures":
-            if lemma in rules.offer:
-                continue
+            rejected = lemma in rules.offer and trigger.pos_ == "NOUN" and trigger.dep_ == "dobj" \
+                and trigger.head.lemma_.lower() in rules.negation_lemmas
+            if lemma in rules.offer and not rejected:
+                continue  # an offer is no procurement; "Brazil rejected the offer of X" is one, negated
             own = any(c.dep_ == "dobj" and any(g.dep_ == "poss" and g.lower_ in ("its", "their", "his", "her")
                                                for g in c.children) for c in trigger.children)
             if lemma in rules.supplier and own and "deploys_to" in preds_of(lemma, rules):
@@ -534,7 +542,7 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
                     sellers = roles[SUBJ] + roles[SUPPLIER] + _seller_governors(trigger, ents, anchors, rules)
                     roles[SUPPLIER] = [e for e in _unique(sellers) if e.kb_id_ not in {b.kb_id_ for b in buyers}]
                     roles[SUBJ] = buyers
-                elif lemma in rules.supplier:
+                elif lemma in rules.supplier and not rejected:
                     continue
             if _under_intent(trigger, rules):
                 pred_final, status_final = "considers_procuring", "considering"
@@ -567,7 +575,9 @@ def _trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, contex
             spine = _spine(trigger, [anchors.get(o) for o in roles[OBJ]], rules)
             value = procurement.value_of(spine, sent, index.money_spans(sent) if index is not None else None)
             parties = roles[SUPPLIER] + procurement.sellers_named(spine, roles[OBJ], ents, anchors)
-        makers = _unique(roles[SUBJ]) if pred_final == "manufactures" and pairs else []
+        # "A and B agreed to jointly develop a new launcher": co-makers cooperate whether or not the thing is named
+        jointly = any(c.lower_ in JOINT_ADVERBS for c in trigger.children)
+        makers = _unique(roles[SUBJ]) if pred_final == "manufactures" and (pairs or jointly) else []
         for i, a in enumerate(makers):  # "developed by IAI together with Boeing": the makers cooperate
             for b in makers[i + 1 :]:
                 if a.kb_id_ != b.kb_id_ and a.label_ == b.label_ and a.label_ in (ORG, COUNTRY):
@@ -888,9 +898,10 @@ def _maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, 
                                         confidence=0.7))
     # "16 Boeing P-8A Poseidon aircraft", "the Saab Gripen": a company's name in front of the system's
     for e in ents:
-        if e.label_ == ORG and e.root.dep_ == "compound" and _is_company(e, rules):
+        if e.label_ == ORG and e.root.dep_ in ("compound", "nmod") and _is_company(e, rules):
             for w in weapons:
-                if w.start == e.end and (w.start <= e.root.head.i < w.end or e.root.head == anchors.get(w)):
+                if w.start == e.end and (w.start <= e.root.head.i < w.end or e.start <= w.root.head.i < e.end
+                                         or _phrase_head(e) == _phrase_head(w)):
                     out.append(Relation(e, "manufactures", w, "maker:premodifier", e.text, sent, confidence=0.7))
     # "Saab-built Gripen C/D", "US-built F-35A": maker + hyphen + participle right before the system
     for w in weapons:
