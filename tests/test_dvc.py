@@ -35,6 +35,11 @@ def test_repro_then_nothing_changed_then_new_article_adds_rows(project):
     docs = pd.read_parquet(project / "data/processed/documents.parquet")
     assert list(docs.status) == ["ok"]
     n_rel = len(pd.read_parquet(project / "data/processed/relations.parquet"))
+    facts = pd.read_parquet(project / "data/processed/facts.parquet")
+    assert facts.relation_ids.map(len).sum() == n_rel  # the cross-article tables are made by the same repro
+    assert {"procurements.parquet", "roles.parquet"} <= {p.name for p in (project / "data/processed").iterdir()}
+    assert sorted(p.name for p in (project / "reports/articles").iterdir()) == [f"{docs.doc_id[0]}.html"]
+    assert (project / "reports/index.html").is_file()
 
     again = sh(str(BIN / "dvc"), "repro", cwd=project).stdout
     assert "didn't change" in again and "Running stage" not in again
@@ -45,6 +50,8 @@ def test_repro_then_nothing_changed_then_new_article_adds_rows(project):
     assert sorted(docs.source_path) == ["000_fecc4ddad08f1e46.txt", "poland-tb2-2021.txt"]
     rel = pd.read_parquet(project / "data/processed/relations.parquet")
     assert len(rel) > n_rel and rel.doc_id.nunique() == 2
+    assert pd.read_parquet(project / "data/processed/facts.parquet").relation_ids.map(len).sum() == len(rel)
+    assert sorted(p.stem for p in (project / "reports/articles").iterdir()) == sorted(docs.doc_id)
 
 
 def test_repro_is_incremental_per_document_and_per_stage(project):

@@ -117,7 +117,7 @@ def test_contract_ids_unique_and_resolving_dates_ordered_counts_equal_supporting
         if len(positive):
             assert d.furthest_stage == max(stage, key=PROCUREMENT_STAGES.index)
         else:  # only denied or cancelled: no stage reached; cancelled on the latest dated denial
-            assert d.furthest_stage is None and d.latest_stage in (None, "cancelled")
+            assert pd.isna(d.furthest_stage) and (pd.isna(d.latest_stage) or d.latest_stage == "cancelled")
             dates = published[rows.doc_id].dropna()
             assert (d.cancelled == dates.max()) if len(dates) else pd.isna(d.cancelled)
         for s, column in (("considering", "first_considered"), ("ordered", "first_ordered"),

@@ -22,6 +22,7 @@ def run(seeds, out, params, nlp, *, model_fp="model-1", rules=None):
                               batch_size=params["annotate"]["batch_size"], workers=1)
     stages.run_entities(out / "interim" / "annotated", None, out / "interim" / "documents.parquet", out, nlp=nlp)
     stages.run_relations(out / "interim" / "annotated", out / "mentions.parquet", out / "relations.parquet")
+    stages.run_facts(out, params["facts"]["role_rules"])
     return ann
 
 
