@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
@@ -39,6 +40,20 @@ def _ordered(table: pa.Table, keys: list[str], order=STATEMENT_ORDER) -> pa.Tabl
     """Sorted by the group keys, then `order`; nulls last (undated statements after the dated ones)."""
     sort_keys = [(k, o, "at_end") for k, o in [(k, "ascending") for k in keys] + list(order)]
     return table.take(pc.sort_indices(table, sort_keys=sort_keys))
+
+
+def _distinct_in_order(table: pa.Table, column: str) -> pa.Table:
+    """`table` with each list of `column` without repeats, first occurrences kept in order. (The lists come from an
+    ordered `list` aggregate; Arrow's `distinct` aggregate keeps no order, so "oldest first" needs this step.)"""
+    lists = table[column].combine_chunks()
+    values = pc.list_flatten(lists)
+    t = pa.table({"p": pc.list_parent_indices(lists), "i": pa.array(range(len(values)), pa.int64()), "v": values})
+    first = t.group_by(["p", "v"], use_threads=False).aggregate([("i", "min")])
+    first = first.take(pc.sort_indices(first, sort_keys=[("i_min", "ascending")]))
+    counts = np.bincount(first["p"].to_numpy(), minlength=len(lists))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
+    return table.set_column(table.schema.get_field_index(column), column,
+                            pa.ListArray.from_arrays(offsets, first["v"].combine_chunks()))
 
 
 def _attach(base: pa.Table, other: pa.Table, keys: list[str]) -> pa.Table:
@@ -84,10 +99,11 @@ def fact_table(stmts: pa.Table) -> pa.Table:
     only_valid = pc.CountOptions(mode="only_valid")
     out = _renamed(t.group_by(FACT_KEY, use_threads=False).aggregate([
         ("positive_doc", "count_distinct", only_valid), ("negated_doc", "count_distinct", only_valid),
-        ("published", "min"), ("published", "max"), ("relation_id", "list"), ("doc_id", "distinct"),
+        ("published", "min"), ("published", "max"), ("relation_id", "list"), ("doc_id", "list"),
     ]), [("positive_doc", "count_distinct", "n_docs"), ("negated_doc", "count_distinct", "n_negated_docs"),
          ("published", "min", "first_seen"), ("published", "max", "last_seen"),
-         ("relation_id", "list", "relation_ids"), ("doc_id", "distinct", "doc_ids")])
+         ("relation_id", "list", "relation_ids"), ("doc_id", "list", "doc_ids")])
+    out = _distinct_in_order(out, "doc_ids")
     latest = _ordered(t, FACT_KEY, [("published", "descending")] + STATEMENT_ORDER[1:])
     latest = _renamed(latest.group_by(FACT_KEY, use_threads=False).aggregate(
         [("evidence", "first"), ("negated", "first")]),
@@ -129,12 +145,13 @@ def procurement_table(stmts: pa.Table, facts: pa.Table, entities: pa.Table) -> p
     deals = _renamed(t.group_by(DEAL_KEY, use_threads=False).aggregate(
         [a[:2] for a in stage_dates] + [
             ("rank", "max"), ("positive_date", "max"), ("negative_date", "max"),
-            ("positive_supplier", "distinct", only_valid), ("doc_id", "count_distinct"), ("doc_id", "distinct"),
+            ("positive_supplier", "distinct", only_valid), ("doc_id", "count_distinct"), ("doc_id", "list"),
             ("relation_id", "list"), ("fact_id", "distinct")]),
         stage_dates + [("rank", "max", "furthest_rank"), ("positive_date", "max", "last_positive"),
                        ("negative_date", "max", "last_negative"), ("positive_supplier", "distinct", "supplier_ids"),
-                       ("doc_id", "count_distinct", "n_docs"), ("doc_id", "distinct", "doc_ids"),
+                       ("doc_id", "count_distinct", "n_docs"), ("doc_id", "list", "doc_ids"),
                        ("relation_id", "list", "relation_ids"), ("fact_id", "distinct", "fact_ids")])
+    deals = _distinct_in_order(deals, "doc_ids")
     stages = pa.array(PROCUREMENT_STAGES)
     deals = deals.append_column("furthest_stage", stages.take(deals["furthest_rank"]))
     # cancelled: a dated denial or cancellation after the last dated positive statement, or with none before it
@@ -207,10 +224,11 @@ def role_table(stmts: pa.Table, rules: RoleRules) -> pa.Table:
     t = t.append_column("role", normal.take(pc.index_in(t["role_as_written"], value_set=titles)))
     t = _ordered(t, ROLE_KEY)
     out = _renamed(t.group_by(ROLE_KEY, use_threads=False).aggregate([
-        ("published", "min"), ("published", "max"), ("doc_id", "count_distinct"), ("doc_id", "distinct"),
+        ("published", "min"), ("published", "max"), ("doc_id", "count_distinct"), ("doc_id", "list"),
         ("relation_id", "list")]),
         [("published", "min", "first_seen"), ("published", "max", "last_seen"), ("doc_id", "count_distinct", "n_docs"),
-         ("doc_id", "distinct", "doc_ids"), ("relation_id", "list", "relation_ids")])
+         ("doc_id", "list", "doc_ids"), ("relation_id", "list", "relation_ids")])
+    out = _distinct_in_order(out, "doc_ids")
     forms = t.group_by(ROLE_KEY + ["role_as_written"]).aggregate([("relation_id", "count")])
     forms = _ordered(forms, ROLE_KEY, [("relation_id_count", "descending"), ("role_as_written", "ascending")])
     forms = forms.group_by(ROLE_KEY, use_threads=False).aggregate([("role_as_written", "first")])
