@@ -3,12 +3,11 @@ pipeline: every sentence gives its triples with their polarity and none of its `
 Sentences marked `xfail` are known gaps: strict, so a fixed one fails until its mark comes off."""
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 
 from conftest import DEV2_ARTICLES, DEV_ARTICLES, ROOT
 from pipeline.catalogue import NEGATION_KIND, coverage, load_catalogue, readme_with_coverage
+from pipeline.evaluate import norm
 from pipeline.labels import PREDICATES
 from pipeline.relations import extract_relations
 
@@ -17,15 +16,10 @@ EXAMPLES = [e for c in CATALOGUE for e in c.examples]
 MIN_CONSTRUCTIONS, MIN_SENTENCES, MIN_PROCUREMENT_NEGATIONS = 8, 2, 6
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().replace("-", " ").split())
-
-
 def names(span) -> set[str]:
     """What a catalogue name may say for an argument: its text, its canonical key, the key's tail (an ISO code)."""
     key = span.kb_id_ or ""
-    return {_norm(span.text), _norm(key), _norm(key.split(":", 1)[-1]), _norm(key.split(":", 1)[-1]).replace(" ", "")}
+    return {norm(span.text), norm(key), norm(key.split(":", 1)[-1]), norm(key.split(":", 1)[-1]).replace(" ", "")}
 
 
 def found(nlp, rules, text) -> list[tuple]:
@@ -34,7 +28,7 @@ def found(nlp, rules, text) -> list[tuple]:
 
 
 def has(out, s, p, o, polarity) -> bool:
-    s, o = _norm(s), _norm(o)
+    s, o = norm(s), norm(o)
     return any(p == rp and pol == polarity and ((s in rs and o in ro) or (p in SYMMETRIC and s in ro and o in rs))
                for rs, rp, ro, pol in out)
 
@@ -66,9 +60,9 @@ def test_every_predicate_has_its_constructions():
 
 
 def test_catalogue_sentences_are_in_no_gold_article():
-    gold = [_norm(p.read_text(encoding="utf-8")) for d in (DEV_ARTICLES, DEV2_ARTICLES) for p in d.iterdir()]
+    gold = [norm(p.read_text(encoding="utf-8")) for d in (DEV_ARTICLES, DEV2_ARTICLES) for p in d.iterdir()]
     for e in EXAMPLES:
-        assert not any(_norm(e.text) in g for g in gold), e.text
+        assert not any(norm(e.text) in g for g in gold), e.text
 
 
 def test_readme_shows_the_catalogue_coverage():
