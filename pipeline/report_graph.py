@@ -81,7 +81,11 @@ def component_layout(graph: nx.Graph, width: int, height: int, pad: int = 50) ->
         boxes += [(main_w + (i % cols) * cw, (i // cols) * ch, cw, ch) for i in range(len(rest))]
     pos = {}
     for part, (x0, y0, w, h) in zip(parts, boxes):
-        sub = graph.subgraph(part)
+        # a fresh graph in sorted node and edge order: a subgraph view iterates the component's set, whose order
+        # changes with Python's string hash seed, and the spring layout depends on the order it is given
+        sub = nx.Graph()
+        sub.add_nodes_from(sorted(part))
+        sub.add_edges_from(sorted(tuple(sorted(e)) for e in graph.subgraph(part).edges()))
         if len(sub) == 1:
             placed = {next(iter(part)): (0.0, 0.0)}
         else:
