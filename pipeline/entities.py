@@ -170,7 +170,16 @@ class EntityTally:
                 first = row["name"].split()[0] if row["name"] else ""
                 row["iso3"] = reg.country_iso3(first) if first else None
             rows.append(row)
-        return rows
+        # A registry maker of a mentioned system that no document names gets a row of its own (no mentions), so
+        # that every manufacturer_id resolves to an entities row.
+        known = {r["entity_id"] for r in rows}
+        for maker in sorted({r["manufacturer_id"] for r in rows if r["manufacturer_id"]} - known):
+            org = reg.organisations.get(maker.split(":", 1)[1])
+            rows.append({"entity_id": maker, "label": ORG, "name": org.name if org else maker.split(":", 1)[1],
+                         "aliases": [], "iso3": org.iso3 if org else None, "n_docs": 0, "n_mentions": 0,
+                         "in_registry": org is not None, "weapon_class": None, "manufacturer_id": None,
+                         "origin_iso3": None})
+        return sorted(rows, key=lambda r: r["entity_id"])
 
 
 def mention_order(m: dict) -> tuple:

@@ -104,7 +104,8 @@ ENTITIES = Table(
         _c("aliases", pa.list_(STR), "Every surface form seen for the entity, sorted; a capital standing for its "
            "country (\"Ankara said\") is a mention of the country but not listed as its alias.", False),
         _c("iso3", STR, "ISO 3166-1 alpha-3: the country itself for COUNTRY; the owning country where known."),
-        _c("n_docs", I32, "Number of documents mentioning the entity.", False),
+        _c("n_docs", I32, "Number of documents mentioning the entity; 0 for a registry maker of a mentioned system "
+           "that no document names (its row is there so that every manufacturer_id resolves).", False),
         _c("n_mentions", I32, "Number of mentions of the entity.", False),
         _c("in_registry", BOOL, "True when the entity comes from a gazetteer under models/.", False),
         _c("weapon_class", STR, "Class of a weapon system (fighter, uav, tank, ...) from the registry."),
@@ -209,7 +210,7 @@ PROCUREMENTS = Table(
         _c("supplier_ids", LIST, "Distinct relations.supplier_id of the positive statements, first named first.",
            False),
         _c("manufacturer_ids", LIST, "Makers of the system: subjects of its positive manufactures facts and the "
-           "registry's entities.manufacturer_id (a company no document mentions has no entities row), sorted.", False),
+           "registry's entities.manufacturer_id, sorted; each one an entities row.", False),
         _c("quantity", I32, "relations.quantity of the latest positive statement that states one."),
         _c("value", STR, "relations.value of the latest positive statement that states one."),
         _c("n_docs", I32, "Distinct documents with a statement of the deal (positive or negated).", False),

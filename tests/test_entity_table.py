@@ -34,6 +34,8 @@ def test_registry_attributes_and_country_rows(registry):
     assert tb2["origin_iso3"] == "TUR" and tb2["weapon_class"]
     assert tb2["in_registry"] and tb2["weapon_class"]
     assert by_id["COUNTRY:TUR"]["iso3"] == "TUR"
+    maker = by_id["ORG:baykar"]  # named by no mention: a registry row, so that the manufacturer_id resolves
+    assert (maker["name"], maker["n_docs"], maker["n_mentions"], maker["in_registry"]) == ("Baykar", 0, 0, True)
     assert by_id["ORG:turkish-defence-ministry"]["iso3"] == "TUR"  # owner from the leading demonym
 
 
