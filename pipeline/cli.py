@@ -112,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "show":
             from .show import show
 
-            print(show(args.query, args.tables))
+            try:
+                print(show(args.query, args.tables))
+            except LookupError as exc:
+                print(exc.args[0], file=sys.stderr)
+                return 1
             return 0
         params = load_params(args.params)
         check_inputs(params, args.params, NEEDS.get(args.command, []))

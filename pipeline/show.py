@@ -3,7 +3,8 @@
 An entity id or a fact id is shown directly; otherwise the query is a name, matched case-insensitively against
 entity names and aliases as a substring: one match is shown, several are listed (unless exactly one entity has
 the query as its name: that one is shown). Reads the
-tables only; prints nothing itself (the CLI prints what `show` returns).
+tables only; prints nothing itself (the CLI prints what `show` returns; a query matching nothing raises LookupError,
+which the CLI reports on stderr with exit status 1, so a script can tell).
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def show_entity(e, t: dict) -> str:
 
 
 def show(query: str, tables_dir) -> str:
-    """The text for an entity id, a fact id or a name."""
+    """The text for an entity id, a fact id or a name; LookupError when nothing matches."""
     t = _tables(Path(tables_dir))
     facts = t["facts"][t["facts"].fact_id == query]
     if len(facts):
@@ -86,7 +87,7 @@ def show(query: str, tables_dir) -> str:
     if not len(found):
         found = find_entities(t["entities"], query)
     if not len(found):
-        return f"no entity or fact matches {query!r}"
+        raise LookupError(f"no entity or fact matches {query!r}")
     if len(found) > 1:
         rows = [f"{len(found)} entities match {query!r}:"]
         rows += [f"  {e.entity_id}  {e.name} ({e.n_docs} doc.)"

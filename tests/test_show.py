@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from conftest import ROOT
 from pipeline.show import show
@@ -46,4 +47,13 @@ def test_a_name_matching_several_entities_lists_them_and_no_match_says_so(sample
     text = show("Air Force", sample_run)
     assert text.splitlines()[0] == f"{len(matching)} entities match 'Air Force':"
     assert all(f"  {e}  " in text for e in matching.entity_id)
-    assert show("no such entity anywhere", sample_run) == "no entity or fact matches 'no such entity anywhere'"
+    with pytest.raises(LookupError, match="no entity or fact matches 'no such entity anywhere'"):
+        show("no such entity anywhere", sample_run)
+
+
+def test_the_command_exits_1_on_no_match_and_0_on_a_match(sample_run):
+    run = [sys.executable, "-m", "pipeline", "show", "--tables", str(sample_run)]
+    miss = subprocess.run(run + ["no such entity anywhere"], cwd=ROOT, capture_output=True, text=True)
+    assert miss.returncode == 1 and "no entity or fact matches" in miss.stderr and not miss.stdout
+    hit = subprocess.run(run + ["COUNTRY:TUR"], cwd=ROOT, capture_output=True, text=True)
+    assert hit.returncode == 0 and hit.stdout.startswith("Turkey")
