@@ -33,8 +33,7 @@ PACKAGE = Path(__file__).resolve().parent
 STAGE_CODE = {
     "clean": ("clean.py", "dedupe.py", "language.py", "stages.py"),  # (stages.py: the documents fields are made there)
     "annotate": ("annotate.py", "components.py", "entities.py", "gazetteer.py", "labels.py"),
-    "relations": ("relations.py", "relations_dates.py", "relations_procurement.py", "entities.py", "gazetteer.py",
-                  "labels.py"),
+    "relations": ("relations", "entities.py", "gazetteer.py", "labels.py"),  # (a package: its *.py files)
 }
 
 
@@ -63,7 +62,14 @@ def fingerprint(*parts: str | Path | bytes) -> str:
 
 def code_fingerprint(stage: str) -> str:
     """The stage's own code and the spaCy release that reads and writes its Docs."""
-    return fingerprint(f"spacy {version('spacy')}", *(PACKAGE / name for name in STAGE_CODE[stage]))
+    return fingerprint(f"spacy {version('spacy')}", *(_code_files(PACKAGE / name) for name in STAGE_CODE[stage]))
+
+
+def _code_files(path: Path) -> bytes | Path:
+    """A module, or a package's modules with their names (never its __pycache__, which Python rewrites)."""
+    if not path.is_dir():
+        return path
+    return b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in sorted(path.glob("*.py")))
 
 
 def doc_key(stage_fp: str, *content: object) -> str:

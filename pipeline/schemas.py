@@ -245,7 +245,7 @@ TABLES = {t.name: t for t in (DOCUMENTS, MENTIONS, ENTITIES, RELATIONS, FACTS, P
 # The tables the cross-article pass (facts.py) writes from the others.
 CROSS_ARTICLE_TABLES = (FACTS, PROCUREMENTS, ROLES)
 
-# What the relations stage caches per document: a relations row before entity ids are known (see relations.py).
+# What the relations stage caches per document: a relations row before entity ids are known (see relations/records.py).
 RELATION_RECORD_SCHEMA = pa.schema(
     [f for f in RELATIONS.schema if f.name not in ("relation_id", "subject_id", "object_id", "supplier_id")]
     + [pa.field("supplier_mention_id", STR)]

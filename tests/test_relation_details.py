@@ -4,8 +4,8 @@ import datetime as dt
 import pyarrow as pa
 
 from pipeline.relations import extract_relations, relation_rows
-from pipeline.relations_dates import resolve_date
-from pipeline.relations_procurement import parse_int
+from pipeline.relations.dates import resolve_date
+from pipeline.relations.procurement import parse_int
 from pipeline.schemas import RELATIONS, to_arrow
 
 FRIDAY = dt.date(2025, 1, 3)  # a publication date

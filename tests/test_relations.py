@@ -298,3 +298,46 @@ def test_a_sale_agreement_is_no_partnership_but_a_joint_venture_is(nlp, rules):
     assert not any(p == "cooperates_with" for s, p, o, n in sale)
     talks = rels(nlp, rules, "Saudi Arabia is in talks with South Korea over the KF-21.")
     assert ("COUNTRY:SAU", "considers_procuring", "WEAPON_SYSTEM:kf-21-boramae", False) in talks
+
+
+def test_pronoun_kinds_in_the_rules_file_are_checked(tmp_path):
+    from pipeline.relations import load_rules
+
+    bad = tmp_path / "rules.yaml"
+    bad.write_text((__import__("conftest").ROOT / "models/relations/rules.yaml").read_text().replace(
+        "it: THING", "it: PLANE"))
+    with pytest.raises(ValueError, match=r"rules.yaml: pronouns.it: 'PLANE' is not a kind of antecedent"):
+        load_rules(str(bad))
+
+
+def test_maker_cue_words_are_read_from_the_rules_file(nlp, rules, registry, tmp_path):
+    """The word lists are data: without "built" among the maker participles, "Saab-built" names no maker."""
+    from pipeline.relations import load_rules, with_registry
+
+    text = "Hungary operates 14 Saab-built Gripen fighters."
+    maker = ("ORG:saab", "manufactures", "WEAPON_SYSTEM:gripen", False)
+    assert maker in rels(nlp, rules, text)
+    edited = tmp_path / "rules.yaml"
+    edited.write_text((__import__("conftest").ROOT / "models/relations/rules.yaml").read_text().replace(
+        "maker_participles: [made, built,", "maker_participles: [made,"))
+    assert maker not in rels(nlp, with_registry(load_rules(str(edited)), registry), text)
+
+
+def test_relation_modules_import_one_way_and_are_all_in_the_readme():
+    """The package's layout as README states it: each module imports only modules of an earlier layer (no cycle),
+    and the README's module table lists every module."""
+    import ast
+
+    root = __import__("conftest").ROOT
+    layers = [{"rules", "procurement", "dates"}, {"relation", "syntax"}, {"triggers", "roles", "makers"}, {"extract"},
+              {"records"}, {"__init__"}]
+    layer = {m: i for i, ms in enumerate(layers) for m in ms}
+    modules = {p.stem: p for p in (root / "pipeline/relations").glob("*.py")}
+    assert set(modules) == set(layer)
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                targets = [node.module] if node.module else [a.name for a in node.names]
+                assert all(layer[t] < layer[name] for t in targets), (name, targets)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert all(f"| `{m}.py` |" in readme for m in modules if m != "__init__")

@@ -417,9 +417,9 @@ def test_a_document_failing_in_a_later_stage_is_rejected_and_the_run_goes_on(tmp
         monkeypatch.setattr(annotate_core, "doc_mentions", lambda doc_id, doc: explode(doc.text) or
                             mentions(doc_id, doc))
     else:
-        extract = relations_core.extract_relations
-        monkeypatch.setattr(relations_core, "extract_relations", lambda doc, rules, **kw: explode(doc.text) or
-                            extract(doc, rules, **kw))
+        extract = relations_core.extract_relations  # (patched where `doc_records` looks it up)
+        monkeypatch.setattr(relations_core.records, "extract_relations", lambda doc, rules, **kw: explode(doc.text)
+                            or extract(doc, rules, **kw))
 
     rows = stages.run_all(seeds, tmp_path / "out", params)
 

@@ -1,9 +1,9 @@
 """The date a relation statement gives: "met … on March 3", "visited Baghdad on Monday", "on 12 June 2025".
 
-Used by `pipeline.relations` to fill the relations table's `date` column. Only day-precise dates count (a month, a
-year, "last week" or "late 2021" give no date). The date must hang off the trigger's own clause in the parse ("held
-talks on Monday": the light verb; "is expected to visit Japan on March 3": the trigger itself), never off another
-clause of the sentence. Resolution against the article's publication date (`documents.published`):
+Used by the trigger rules (`triggers`) to fill the relations table's `date` column. Only day-precise dates count
+(a month, a year, "last week" or "late 2021" give no date). The date must hang off the trigger's own clause in the
+parse ("held talks on Monday": the light verb; "is expected to visit Japan on March 3": the trigger itself), never
+off another clause of the sentence. Resolution against the article's publication date (`documents.published`):
 
 - a full date ("12 June 2025", "June 12, 2025", "2025-06-12") is taken as written;
 - a day and month without a year ("March 3", "3 March"): the year of the publication date, moved a year back when

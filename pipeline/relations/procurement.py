@@ -1,6 +1,6 @@
 """Procurement details of a relation statement: how many, for how much, and from whom.
 
-Used by `pipeline.relations` for procures / considers_procuring rows:
+Used by the trigger rules (`triggers`) for procures / considers_procuring rows:
 
 - quantity: a number modifying the weapon system's own noun phrase ("ordered 24 Bayraktar TB2 drones", "a contract
   for 48 FA-50 light combat aircraft", "the purchase of 24 TB2 by Poland"); the number must come before the system
@@ -11,7 +11,7 @@ Used by `pipeline.relations` for procures / considers_procuring rows:
   or a currency sign, a number and a scale word read off the tokens when the model missed it;
 - suppliers: the seller of a sale: "from X", the subject of a selling verb or noun ("Türkiye sold …", "the US
   approved the sale of …"), or the "with" party of a contract ("a contract for 30 Rafale jets with Dassault").
-Pure functions over the parse: no I/O, and nothing here imports `pipeline.relations`.
+Pure functions over the parse: no I/O, and nothing here imports the rest of `pipeline.relations`.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:  # type hints only: the corpus passes import this package without spaCy
     from spacy.tokens import Span, Token
 
-from .labels import COUNTRY, ORG, WEAPON_SYSTEM
+from ..labels import COUNTRY, ORG, WEAPON_SYSTEM
 
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -65,7 +65,7 @@ def parse_int(text: str) -> int | None:
 
 def quantity_of(weapon: Span, anchor: Token | None, ents: Iterable[Span], index=None) -> int | None:
     """How many of the system the statement speaks of: a number on its own noun phrase, before it. `index` (the
-    document's entities read once: `relations.EntityIndex`) spares a scan of all the document's entities."""
+    document's entities read once: `relation.EntityIndex`) spares a scan of all the document's entities."""
     heads = noun_phrase_heads(weapon)
     if anchor is not None and anchor not in heads:
         heads.append(anchor)
@@ -195,13 +195,14 @@ def pick_supplier(candidates: list[Span], anchors: dict, not_ids: set[str]) -> S
     return sorted(heads or cands, key=lambda e: e.start)[0]
 
 
-def with_parties(tokens: Iterable[Token], ents: list[Span], anchors: dict) -> list[Span]:
-    """Entities in a "with" phrase on any of `tokens` (not "together with"/"along with", which add a subject)."""
+def with_parties(tokens: Iterable[Token], ents: list[Span], anchors: dict, companions: frozenset[str]) -> list[Span]:
+    """Entities in a "with" phrase on any of `tokens`; not one under a companion word ("together with", "along
+    with": `Rules.companion_words`), which adds a subject."""
     out = []
     for tok in tokens:
         for prep in tok.children:
             if prep.dep_ != "prep" or prep.lower_ != "with" or any(
-                    c.lower_ in ("together", "jointly", "along") for c in prep.children):
+                    c.lower_ in companions for c in prep.children):
                 continue
             pobj = [c for c in prep.children if c.dep_ == "pobj"]
             out += [e for e in ents if pobj and anchors.get(e) == pobj[0]]
@@ -228,7 +229,7 @@ def class_anaphor(trigger: Token, class_nouns: dict, weapon_classes: dict, index
     """The system a definite class noun stands for when the statement names none: "Ukraine and Qatar also operate
     the aircraft" after the TB2 (a uav) was named. Only when exactly one system of a fitting class (registry class
     listed for the noun in rules.yaml class_nouns) was named in the preceding text window; else none. `index` (the
-    document's entities read once: `relations.EntityIndex`) finds the window by bisection instead of a scan."""
+    document's entities read once: `relation.EntityIndex`) finds the window by bisection instead of a scan."""
     for c in trigger.children:
         if c.dep_ in ("dobj", "nsubjpass"):
             found = class_referent(c, class_nouns, weapon_classes, index)
@@ -260,7 +261,8 @@ def class_referent(noun: Token, class_nouns: dict, weapon_classes: dict, index=N
     return [before[-1]] if len({e.kb_id_ for e in before}) == 1 else []
 
 
-def sellers_named(spine: set[Token], objs: list[Span], ents: list[Span], anchors: dict) -> list[Span]:
+def sellers_named(spine: set[Token], objs: list[Span], ents: list[Span], anchors: dict,
+                  companions: frozenset[str]) -> list[Span]:
     """Sellers a procurement names beside its own "from" argument: "from X" on the systems' phrases ("180 K2 tanks
     and 212 K9 howitzers from South Korea") and the "with" party of a contract ("a contract for 30 Rafale jets with
     Dassault", "signed a deal with Seoul for K2 tanks")."""
@@ -269,5 +271,5 @@ def sellers_named(spine: set[Token], objs: list[Span], ents: list[Span], anchors
     found = to_parties(phrases, ents, anchors, "from")
     words = spine | {c for t in spine for c in t.children if c.dep_ in ("dobj", "nsubjpass")}
     if any(t.lemma_.lower() in CONTRACT_HEADS for t in words):
-        found += with_parties(spine | set(phrases), ents, anchors)
+        found += with_parties(spine | set(phrases), ents, anchors, companions)
     return found

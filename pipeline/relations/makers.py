@@ -1,0 +1,88 @@
+"""Maker relations (manufactures) read off a system's own phrase, and the operators that phrase names: a company's
+possessive ("Baykar’s Bayraktar TB2"), a company name in front ("the Saab Gripen"), "X-made/X-built" before the
+system; a possessed system in service ("the Swiss Air Force's ageing F/A-18 fleet", "to replace its MiG-29s")
+gives procures with status operates.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+from ..labels import COUNTRY, ORG, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
+from .relation import Relation
+from .rules import Rules, is_armed_force, is_company
+from .syntax import is_subject, phrase_head, within_phrase
+
+def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, context=None) -> list[Relation]:
+    out = []
+    doc = sent.doc
+    weapons = [e for e in ents if e.label_ == WEAPON_SYSTEM]
+    # "Baykar’s Bayraktar TB2 drones and their follow-on model, the Bayraktar TB3": a company's possessive on a
+    # phrase names the maker of every system in it (countries' possessives name owners, not makers).
+    for e in ents:
+        if e.label_ not in (ORG, COUNTRY) or e.root.dep_ != "poss":
+            continue
+        owned = e.root.head
+        for w in weapons:
+            if within_phrase(w, owned, anchors):
+                cue = doc[e.end].text if e.end < len(doc) else "'s"
+                if _in_service(owned, w, rules) or is_armed_force(e, rules):
+                    # "the Swiss Air Force's ageing F/A-18 Hornet fleet", "the Israeli Air Force's F-35I jets"
+                    out.append(Relation(e, "procures", w, "operator:possessive", cue, sent, status="operates",
+                                        confidence=0.7))
+                elif e.label_ == ORG and is_company(e, rules):
+                    out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
+    # "Poland plans to use the jets to replace its ageing MiG-29 and Su-22 fighters": the pronoun's owner operates
+    for tok in sent:
+        if tok.dep_ == "poss" and tok.lower_ in ("its", "their") and _in_service(tok.head, None, rules):
+            owners = [e for e in ents if e.end <= tok.i and is_subject(e) and e.label_ in (COUNTRY, ORG)]
+            owner = owners[-1] if owners else (context or {}).get("THING")
+            for w in weapons:
+                if owner is not None and within_phrase(w, tok.head, anchors):
+                    out.append(Relation(owner, "procures", w, "operator:pronoun", tok.text, sent,
+                                        status="operates", confidence=0.6))
+    # the same when the parser loses the possessive: ORG + 's + system, side by side
+    for e in ents:
+        if e.label_ == ORG and is_company(e, rules) and e.end + 1 < len(doc) and doc[e.end].lower_ in ("'s", "’s"):
+            for w in weapons:
+                if w.start == e.end + 1:
+                    out.append(Relation(e, "manufactures", w, "maker:possessive", doc[e.end].text, sent,
+                                        confidence=0.7))
+    # "16 Boeing P-8A Poseidon aircraft", "the Saab Gripen": a company's name in front of the system's
+    for e in ents:
+        if e.label_ == ORG and e.root.dep_ in ("compound", "nmod") and is_company(e, rules):
+            for w in weapons:
+                if w.start == e.end and (w.start <= e.root.head.i < w.end or e.start <= w.root.head.i < e.end
+                                         or phrase_head(e) == phrase_head(w)):
+                    out.append(Relation(e, "manufactures", w, "maker:premodifier", e.text, sent, confidence=0.7))
+    # "Saab-built Gripen C/D", "US-built F-35A": maker + hyphen + participle right before the system
+    for w in weapons:
+        i = w.start - 1
+        while i >= sent.start and (doc[i].lower_ in ("the", "a", "an") or doc[i].like_num):
+            i -= 1
+        if i - 2 >= sent.start and doc[i].lower_ in rules.maker_participles and doc[i - 1].text == "-":
+            maker = next((e for e in ents if e.end == i - 1 and e.label_ in (ORG, COUNTRY)), None)
+            if maker is not None:
+                out.append(Relation(maker, "manufactures", w, "maker:hyphenated", doc[i].text, sent,
+                                    confidence=0.8))
+    # "… buy 24 Bayraktar TB2 drones, … to acquire the Turkish-made aircraft": with one system in the sentence, a
+    # made-in phrase on a bare class noun speaks of it
+    if len({w.kb_id_ for w in weapons}) == 1:
+        for t in sent:
+            if t.lower_ in rules.maker_participles and t.i >= sent.start + 2 and doc[t.i - 1].text == "-" \
+                    and t.i + 1 < sent.end and doc[t.i + 1].lower_ in WEAPON_CLASS_NOUNS:
+                maker = next((e for e in ents if e.end == t.i - 1 and e.label_ in (ORG, COUNTRY)), None)
+                if maker is not None:
+                    out.append(Relation(maker, "manufactures", weapons[0], "maker:hyphenated-anaphor", t.text, sent,
+                                        confidence=0.55))
+    return out
+
+
+def _in_service(owned: Token, weapon: Span, rules: Rules) -> bool:
+    """A possessed system described as in service: "its ageing MiG-29", "the air force's F-16 fleet", or one that
+    is being replaced or retired ("will replace the Finnish Air Force's 62 F/A-18 Hornets")."""
+    words = {t.lower_ for t in owned.subtree} | {owned.lower_}
+    replaced = owned.dep_ in ("dobj", "nsubjpass") and owned.head.lemma_.lower() in rules.in_service_verbs
+    return replaced or bool(words & rules.in_service_cues)

@@ -1,0 +1,135 @@
+"""Role relations (holds_role): titles before a person ("Turkish Defence Minister Yasar Guler") or in apposition
+("Haluk Bayraktar, Baykar's chief executive"), a counterpart's role, and the country of a government title the
+phrase leaves implicit, settled once the whole document is read (`settle_role_countries`).
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+from ..labels import COUNTRY, ORG, PERSON
+from .relation import EntityIndex, Relation
+from .rules import Rules
+from .syntax import is_subject
+
+def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | None,
+                    index: EntityIndex | None = None) -> list[Relation]:
+    out = []
+    for person in (e for e in ents if e.label_ == PERSON):
+        # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
+        i = person.start - 1
+        words: list[Token] = []
+        # (also through a possessive: "South Sudan's President Salva Kiir")
+        while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)
+                                   or (sent.doc[i].lower_ in ("'s", "’s") and i - 1 >= sent.start
+                                       and sent.doc[i - 1].ent_type_ in (COUNTRY, ORG))):
+            words.insert(0, sent.doc[i])
+            i -= 1
+        out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
+        # apposition: "Selcuk Bayraktar, the firm’s chief technology officer"; "X, Baykar's chief executive"
+        doc = sent.doc
+        if person.end < len(doc) and doc[person.end].text == ",":
+            for child in person.root.children:
+                if child.dep_ == "appos" and child.i > person.end:
+                    phrase = [t for t in child.subtree if t.i > person.end]
+                    out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
+        # "the RTAF commander, Punpakdee Pattanakul, said": spaCy makes the person the title's apposition
+        if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[person.start - 1].text == ",":
+            phrase = [t for t in person.root.head.subtree if t.i < person.start - 1]
+            out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
+    # "German Defence Minister Boris Pistorius and his Israeli counterpart Yoav Gallant": a counterpart holds the
+    # role the sentence gives the other person
+    named = [r.role for r in out if r.role.lower() not in rules.counterparts]
+    return [replace(r, role=named[0], rule="role:counterpart") if named and r.role.lower() in rules.counterparts
+            else r for r in out]
+
+
+def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index: EntityIndex | None = None
+                     ) -> list[Relation]:
+    title = [t for t in words if t.lower_ in rules.titles and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
+    if not any(t.lower_ in rules.role_heads for t in title):
+        return []
+    while title and title[0].lower_ in ("of", "the"):
+        title = title[1:]
+    while title and title[-1].lower_ in ("of", "the"):
+        title = title[:-1]
+    role = " ".join(t.text for t in title)
+    idx = {t.i for t in words}
+    orgs = [e for e in ents if e.label_ in (COUNTRY, ORG) and e.start in idx]
+    conf = 0.9
+    if not orgs:
+        if any(t.lower_ in ("firm", "company", "group", "manufacturer", "maker") for t in words):
+            if index is not None:  # the last organisation ending before the person
+                org_ents, _, org_ends = index.labelled(ORG)
+                k = bisect_right(org_ends, person.start)
+                orgs = org_ents[k - 1 : k]
+            else:
+                orgs = [e for e in sent.doc.ents if e.label_ == ORG and e.end <= person.start][-1:]
+            conf = 0.6
+        elif any(t.lower_ in rules.government_titles for t in title):
+            # "Defence Minister Viola Amherd said": the phrase names no country; `settle_role_countries` picks it
+            # once the whole document is read (the person's role elsewhere, else the article's lead country)
+            return [Relation(person, "holds_role", person, IMPLICIT_ROLE, role, sent, role=role, confidence=0.5)]
+    return [Relation(person, "holds_role", o, rule, role, sent, role=role, confidence=conf) for o in orgs[:1]]
+
+
+IMPLICIT_ROLE = "role:implicit-country"
+
+
+def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Relation]:
+    """The country of a government title the phrase leaves implicit ("President Javier Milei"), in this order: the
+    same person's role for a country elsewhere in the document ("Argentine President Javier Milei"), then the
+    article's lead country (`focus_country`); never a country the person visits or meets, nor the country of the
+    other party of a meeting or of a counterpart named in the same sentence. With none left, no relation."""
+    stated: dict[str, Span] = {}  # person -> the country a phrase of its own gives
+    for r in found:
+        if r.predicate == "holds_role" and r.rule != IMPLICIT_ROLE and r.object.label_ == COUNTRY \
+                and r.rule != "role:counterpart":
+            stated.setdefault(r.subject.kb_id_, r.object)
+    avoid: dict[str, set[str]] = {}
+    for r in found:
+        if r.predicate == "visits" and not r.negated:
+            avoid.setdefault(r.subject.kb_id_, set()).add(r.object.kb_id_)
+        elif r.predicate == "meets":
+            for a, b in ((r.subject, r.object), (r.object, r.subject)):
+                other = stated.get(b.kb_id_) if b.label_ == PERSON else b
+                if other is not None:
+                    avoid.setdefault(a.kb_id_, set()).add(other.kb_id_)
+    counterpart_countries = {(r.sentence.start, r.object.kb_id_) for r in found
+                             if r.rule == "role:counterpart" and r.object.label_ == COUNTRY}
+    out = []
+    for r in found:
+        if r.rule != IMPLICIT_ROLE:
+            out.append(r)
+            continue
+        person = r.subject.kb_id_
+        allowed = lambda c: c.kb_id_ not in avoid.get(person, ()) \
+            and (r.sentence.start, c.kb_id_) not in counterpart_countries  # noqa: E731
+        # "Turkey has become …, and President Recep Tayyip Erdogan has made …": the one country the sentence
+        # is about (a clause's subject; not a modifier such as "Chinese-made")
+        countries = {e.kb_id_ for e in r.sentence.ents if e.label_ == COUNTRY}
+        actors = {e.kb_id_: e for e in r.sentence.ents if e.label_ == COUNTRY and is_subject(e)}
+        if person in stated:
+            out.append(replace(r, object=stated[person], rule="role:same-person", confidence=0.6))
+        elif len(actors) == 1 and allowed(next(iter(actors.values()))):
+            out.append(replace(r, object=next(iter(actors.values())), rule="role:sentence-country"))
+        elif focus is not None and allowed(focus) and (focus.kb_id_ in countries or not countries):
+            out.append(replace(r, object=focus, rule="role:lead-country"))
+    return out
+
+
+def focus_country(doc: Doc, index: EntityIndex | None = None) -> Span | None:
+    """The country an article is about: its most mentioned country (first mention kept as the span)."""
+    countries = index.labelled(COUNTRY)[0] if index is not None else [e for e in doc.ents if e.label_ == COUNTRY]
+    if not countries:
+        return None
+    counts = Counter(e.kb_id_ for e in countries)
+    # the lead names the protagonist: the first country, when it is among the two most mentioned
+    top2 = {k for k, _ in counts.most_common(2)}
+    first = countries[0]
+    return first if first.kb_id_ in top2 and counts[first.kb_id_] >= 2 else None
