@@ -264,7 +264,9 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
     _places_named_as_people(doc, mentions, reg)
     mentions += _country_backfill(doc, mentions, others, reg)
     mentions += _people_after_titles(doc, mentions, reg)
+    mentions += _coordinated_designations(doc, mentions, reg)
     mentions = _extend_weapon_variants(doc, mentions, reg)
+    _military_units(doc, mentions, others)
     mentions = _extend_companies(doc, mentions, reg)
     mentions += _acronym_mentions(doc, mentions)
     _resolve_capitals(doc, mentions, reg)
@@ -299,6 +301,10 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
             start, end = _trim_place(doc, start, end, reg)
             if start < end:
                 yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
+        elif ent.ent_id_ == "pattern:place-before-base":  # "the Caslav air base" -> the place "Caslav"
+            while end > start + 1 and doc[end - 1].is_lower:
+                end -= 1
+            yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:place-"):  # "Luke Air Force Base", "RAF Akrotiri": the whole name
             yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:"):
@@ -481,7 +487,8 @@ def _name_end(doc: Doc, start: int, end: int, reg: Registry) -> int:
 
 
 def _after_title(doc: Doc, start: int, reg: Registry) -> bool:
-    return start > 0 and doc[start - 1].text[:1].isupper() and _is_title(doc[start - 1], reg)
+    """A title right before ("President Sauli Niinistö", "U.N. special envoy Volker Perthes")."""
+    return start > 0 and _is_title(doc[start - 1], reg)
 
 
 def _looks_like_name(doc: Doc, start: int, end: int, reg: Registry) -> bool:
@@ -587,7 +594,8 @@ def _extend_weapon_variants(doc: Doc, mentions: list[_Mention], reg: Registry) -
                 end += 2
             elif t.text in _BLOCK_WORDS and end + 1 < len(doc) and _BLOCK_NUMBER.match(doc[end + 1].text):
                 end += 2
-            elif prev.whitespace_ and _VARIANT_CODE.match(t.text) and not known(t) and end not in taken:
+            elif prev.whitespace_ and _VARIANT_CODE.match(t.text) and not known(t) and (
+                    end not in taken or taken[end].source == SOURCE_MODEL and taken[end].end - taken[end].start == 1):
                 end += 1
             elif (not named and prev.whitespace_ and t.is_alpha and t.is_title and t.pos_ == "PROPN"
                   and _DESIGNATION.match(doc[start:end].text) and not known(t) and not _is_title(t, reg)
@@ -604,11 +612,45 @@ def _extend_weapon_variants(doc: Doc, mentions: list[_Mention], reg: Registry) -
     return [m for m in mentions if m in grown or not any(g.start < m.end and m.start < g.end for g in grown)]
 
 
+_BARE_DESIGNATION = re.compile(r"^[A-Z]{1,4}-?\d{1,4}[A-Z]{0,3}$")
+
+
+def _coordinated_designations(doc: Doc, mentions: list[_Mention], reg: Registry) -> list[_Mention]:
+    """"the F124 and F125 frigates": a bare designation coordinated with a designated system is one too."""
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    added = []
+    for m in mentions:
+        if m.label != WEAPON_SYSTEM or not _DESIGNATION.match(doc[m.start : m.end].text):
+            continue
+        for i, link in ((m.start - 2, m.start - 1), (m.end + 1, m.end)):
+            if (0 <= i < len(doc) and i not in taken and doc[link].lower_ in (",", "and", "or")
+                    and _BARE_DESIGNATION.match(doc[i].text) and not doc[i].ent_type_ in _NOT_A_NAME - {"CARDINAL"}):
+                added.append(_Mention(i, i + 1, WEAPON_SYSTEM, _weapon_key(doc[i].text, reg), SOURCE_PATTERN))
+                taken.add(i)
+    return added
+
+
+# Last words of a military unit's name ("Sixth Air Brigade", "46th Wing", "Lapland Air Wing").
+UNIT_WORDS = frozenset("wing brigade squadron regiment battalion division flotilla".split())
+
+
+def _military_units(doc: Doc, mentions: list[_Mention], others: list[Span]) -> None:
+    """A name the model found that ends in a unit word is an armed force's unit (ORG), its ordinal with it ("the
+    Sixth Air Brigade": the model had "Air Brigade")."""
+    for m in mentions:
+        if m.source != SOURCE_MODEL or m.label not in (ORG, LOCATION) or doc[m.end - 1].lower_ not in UNIT_WORDS:
+            continue
+        if m.start > 0 and doc[m.start - 1].ent_type_ == "ORDINAL" and doc[m.start - 1].is_title:
+            m.start -= 1
+            others[:] = [o for o in others if not o.start <= m.start < o.end]
+        m.label, m.key = ORG, f"{ORG}:{slug(doc[m.start : m.end].text)}"
+
+
 # Last words of a company's name ("General Dynamics Mission Systems", "Atlas Elektronik", "AEL Sistemas").
 COMPANY_SUFFIXES = frozenset(
     "systems vehicles space aerospace aeronautics helicopters electronics elektronik industries technologies "
     "munitions missiles shipyards shipbuilding dynamics corporation corp inc ltd gmbh ag plc sistemas systemes "
-    "industrias".split()
+    "industrias defence defense security".split()
 )
 
 
@@ -627,7 +669,8 @@ def _extend_companies(doc: Doc, mentions: list[_Mention], reg: Registry) -> list
                                                                         "kind", None) == "company":
             end, last = m.end, None
             while end < len(doc) and doc[end - 1].whitespace_ and doc[end].sent == doc[m.start].sent and (
-                    (doc[end].is_alpha and (doc[end].is_title or doc[end].is_upper) and not _is_title(doc[end], reg)
+                    (doc[end].is_alpha and (doc[end].is_title or doc[end].is_upper)
+                     and (_company_word(doc[end]) or not _is_title(doc[end], reg))
                      and reg.country_iso3(doc[end].text) is None and fold(doc[end].text) not in reg.weapon_by_name)
                     or doc[end].text in ("and", "&") and last is not None):
                 if _company_word(doc[end]):
