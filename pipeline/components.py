@@ -262,6 +262,7 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
             else:
                 mentions.append(m)
     _places_named_as_people(doc, mentions, reg)
+    mentions += _places_by_cue(doc, mentions, others)
     mentions += _country_backfill(doc, mentions, others, reg)
     mentions += _people_after_titles(doc, mentions, reg)
     mentions += _coordinated_designations(doc, mentions, reg)
@@ -353,6 +354,8 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         return
     if reg.is_stopword(label, text) or reg.is_stopword("*", text):
         return
+    if end - start > 1 and doc[end - 1].text in EVENT_HEADS:
+        return  # "Navy Day", "the Abraham Accords": events and agreements are no entities
     if label in ("ORG", "PERSON") and all(_is_title(t, reg) or t.is_punct for t in doc[start:end]):
         return  # "Rear Adm.", "Air Marshal": a title alone names no one
     key = fold(text)
@@ -392,6 +395,8 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(text)}", SOURCE_MODEL)
     elif label == "ORG":
         yield _Mention(start, end, ORG, f"{ORG}:{slug(text)}", SOURCE_MODEL)
+    elif label == "PERSON" and end - start > 1 and doc[end - 1].like_num:
+        yield from _classify_text(doc, start, end - 1, "GPE", reg)  # "Denmark 19" (jets): a name and a number
     elif label == "PERSON":
         start = _strip_titles(doc, start, end, reg)
         # "Rustem Umerov" when the model only took "Umerov": given names it left out, before the surname
@@ -460,6 +465,9 @@ def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Last words of names of events and agreements, which are no entities ("Navy Day", "Abraham Accords").
+EVENT_HEADS = frozenset("Day Accords Accord Agreement Treaty Summit Dialogue Games Olympics".split())
+
 # Words that end a person's name when they follow it ("Biden administration", "Modi cabinet").
 NAME_STOP = frozenset("administration government cabinet camp family foundation".split())
 
@@ -527,6 +535,39 @@ def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -
         if any(p is not m and words & {doc[i].text for i in range(p.start, p.end)} for p in people):
             continue
         m.start, m.label, m.key = start, LOCATION, f"{LOCATION}:{slug(text)}"
+
+
+# "the port city of Hodeidah", "the island of Gran Canaria": nouns whose "of" names a place.
+PLACE_NOUNS = frozenset("city town village port island capital province region district county state".split())
+# "flew to Ushuaia", "travelled to AlUla": verbs whose "to" names a place.
+MOTION_VERBS = frozenset("fly travel go head arrive return move journey sail".split())
+
+
+def _places_by_cue(doc: Doc, mentions: list[_Mention], others: list[Span]) -> list[_Mention]:
+    """A name after "the city of" (town, port, island, …) or after a verb of travel and "to" is a place, whatever
+    the model called it or if it found nothing there ("the neighbouring city of Omdurman", "flew to Ushuaia")."""
+    by_start = {m.start: m for m in mentions}
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    added = []
+    for t in doc[:-2]:
+        cue = (t.lower_ in PLACE_NOUNS and doc[t.i + 1].lower_ == "of") or (
+            t.lower_ == "to" and t.head.lemma_ in MOTION_VERBS and t.head.i < t.i)
+        if not cue:
+            continue
+        k = t.i + 1 + (doc[t.i + 1].lower_ == "of")
+        end = k
+        while end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and doc[end].sent == t.sent:
+            end += 1
+        if end == k:
+            continue
+        m = by_start.get(k)
+        if m is not None and m.end == end and m.label in (PERSON, ORG) and m.source == SOURCE_MODEL:
+            m.label, m.key = LOCATION, f"{LOCATION}:{slug(doc[k:end].text)}"
+        elif not any(i in taken for i in range(k, end)):
+            added.append(_Mention(k, end, LOCATION, f"{LOCATION}:{slug(doc[k:end].text)}", SOURCE_MODEL))
+            taken.update(range(k, end))
+            others[:] = [o for o in others if not (o.start < end and k < o.end)]
+    return added
 
 
 def _weapon_key(text: str, reg: Registry) -> str:

@@ -131,7 +131,8 @@ class Registry:
             return {n.lstrip("~"): not n.startswith("~") for n in built.read_text(encoding="utf-8").splitlines()}
         spec = json.loads((self.directory / PLACES_FILE).read_text(encoding="utf-8")) if (
             self.directory and (self.directory / PLACES_FILE).exists()) else {}
-        return place_names(spec.get("min_population", 50000), spec.get("first_level_regions", True))
+        names = place_names(spec.get("min_population", 50000), spec.get("first_level_regions", True))
+        return {**names, **{fold(n): True for n in spec.get("extra_names", [])}}
 
     def place_names_lines(self) -> list[str]:
         """place_names as the lines of place_names.txt."""
