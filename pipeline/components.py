@@ -318,6 +318,8 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
         else:
             yield _Mention(start, end, label, ent.ent_id_, SOURCE_REGISTRY)
         return
+    if label == "EVENT" and doc[end - 1].lower_ in UNIT_WORDS:
+        label = "ORG"  # "the Satakunta Air Wing" read as an event: a unit (see `_military_units`)
     if label not in ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT"):
         yield Span(doc, start, end, label=label)
         return
