@@ -21,6 +21,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans, registry
 
 from .gazetteer import GAZETTEER_FILES, PLACE_NAMES_FILE, Registry, fold, slug
 from .labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, PERSON, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
@@ -37,6 +38,11 @@ TITLE_WORDS = frozenset(
 LOCATIVE_PREPS = frozenset("in at to from near outside around across into inside within via toward towards".split())
 ACTOR_DEPS = frozenset({"nsubj", "nsubjpass", "poss"})
 ACTOR_PREPS = frozenset({"of", "with", "by", "between", "against"})
+# Heads of "X of <capital>" that make the capital a place: directions, parts of a city, city offices.
+PLACE_OF_HEADS = frozenset(
+    "north south east west northeast northwest southeast southwest outskirts suburbs suburb centre center heart "
+    "outside mayor governor prince princess emir sheikh".split()
+)
 
 
 @Language.factory("defnews_attribute_ruler",
@@ -145,6 +151,25 @@ def _passes(row: list[int], tests, strings) -> bool:
     return True
 
 
+@registry.misc("defnews.longest_ents_filter.v1")
+def make_longest_ents_filter():
+    return longest_ents_filter
+
+
+def longest_ents_filter(entities: list[Span], spans: list[Span]) -> list[Span]:
+    """The pattern ruler's choice between the entities already set (registry names) and its own matches: a match wins
+    over the registry names it contains ("RAF Akrotiri" over "RAF", "Ebbing Air National Guard Base" over "National
+    Guard"), except a maker's name before its product ("Boeing P-8A": Boeing stays the maker); a registry name wins
+    over a match it only overlaps. Among the matches, the longest wins."""
+    kept = list(entities)
+    for span in filter_spans(spans):
+        hit = [e for e in kept if e.start < span.end and span.start < e.end]
+        if all(span.start <= e.start and e.end <= span.end and len(e) < len(span)
+               and not (span.label_ == WEAPON_SYSTEM and e.label_ == ORG) for e in hit):
+            kept = [e for e in kept if e not in hit] + [span]
+    return sorted(kept, key=lambda e: e.start)
+
+
 @Language.factory("defnews_paragraph_guard", default_config={})
 def make_paragraph_guard(nlp: Language, name: str) -> "ParagraphGuard":
     return ParagraphGuard()
@@ -237,11 +262,18 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
             else:
                 mentions.append(m)
     _places_named_as_people(doc, mentions, reg)
+    mentions += _places_by_cue(doc, mentions, others)
     mentions += _country_backfill(doc, mentions, others, reg)
+    mentions += _people_after_titles(doc, mentions, reg)
+    mentions += _coordinated_designations(doc, mentions, reg)
+    mentions = _extend_weapon_variants(doc, mentions, reg)
+    _military_units(doc, mentions, others)
+    mentions = _extend_companies(doc, mentions, reg)
     mentions += _acronym_mentions(doc, mentions)
     _resolve_capitals(doc, mentions, reg)
     _merge_short_names(doc, mentions)
     _merge_weapon_families(mentions, reg)
+    _own_generic_institutions(doc, mentions)
     spans = [Span(doc, m.start, m.end, label=m.label, kb_id=m.key, span_id=m.source) for m in mentions]
     taken = {i for s in spans for i in range(s.start, s.end)}
     spans += [s for s in others if not any(i in taken for i in range(s.start, s.end))]
@@ -270,10 +302,15 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
             start, end = _trim_place(doc, start, end, reg)
             if start < end:
                 yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
+        elif ent.ent_id_ == "pattern:place-before-base":  # "the Caslav air base" -> the place "Caslav"
+            while end > start + 1 and doc[end - 1].is_lower:
+                end -= 1
+            yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:place-"):  # "Luke Air Force Base", "RAF Akrotiri": the whole name
             yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:"):
-            start, end = _trim_class_nouns(doc, start, end)
+            if ent.ent_id_ != "pattern:class-name":  # "Ula-class" is the name; "KJ-600 early-warning aircraft" is not
+                start, end = _trim_class_nouns(doc, start, end)
             if start < end:
                 key = _weapon_key(doc[start:end].text, reg)
                 known = key.split(":", 1)[1] in reg.weapons
@@ -281,6 +318,8 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
         else:
             yield _Mention(start, end, label, ent.ent_id_, SOURCE_REGISTRY)
         return
+    if label == "EVENT" and doc[end - 1].lower_ in UNIT_WORDS:
+        label = "ORG"  # "the Satakunta Air Wing" read as an event: a unit (see `_military_units`)
     if label not in ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT"):
         yield Span(doc, start, end, label=label)
         return
@@ -296,9 +335,20 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
 
 def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     start, end = _trim(doc, start, end)
+    # "The Ministry of Defence (Mindef) announced": a name ends where a bracket opens
+    end = next((i for i in range(start + 1, end) if doc[i].text == "("), end)
+    start, end = _trim(doc, start, end)
     if start >= end:
         return
+    if label in ("ORG", "PERSON", "GPE", "LOC") and not any(t.text[:1].isupper() or t.like_num for t in doc[start:end]):
+        return  # "its defense project promotion committee": no capital, no proper name
     text = doc[start:end].text
+    if label == "ORG" and reg.is_generic_institution(text):
+        # "the Defence Ministry", "in Parliament": the owner's ("Japan’s Defence Ministry"), else the country the
+        # document names most (filled in by `_own_generic_institutions`)
+        owner = _owner_before(doc, start, reg)
+        yield _Mention(start, end, ORG, f"{ORG}:{(owner or '?').lower()}-{slug(text)}", SOURCE_MODEL)
+        return
     if label == "ORG" and reg.is_stopword(ORG, text):
         owner = _owner_before(doc, start, reg)
         if owner:  # "Japan’s Defence Ministry", "Kuwait's Ministry of Defence": a generic institution, owned
@@ -306,6 +356,8 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         return
     if reg.is_stopword(label, text) or reg.is_stopword("*", text):
         return
+    if end - start > 1 and doc[end - 1].text in EVENT_HEADS:
+        return  # "Navy Day", "the Abraham Accords": events and agreements are no entities
     if label in ("ORG", "PERSON") and all(_is_title(t, reg) or t.is_punct for t in doc[start:end]):
         return  # "Rear Adm.", "Air Marshal": a title alone names no one
     key = fold(text)
@@ -337,11 +389,16 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     ):  # "Philippine Defence" cut out of "Philippine Defence Secretary": the demonym, and a title
         yield _Mention(start, start + 1, COUNTRY, f"{COUNTRY}:{reg.country_by_demonym[fold(doc[start].text)]}",
                        SOURCE_MODEL)
+    elif label == "ORG" and _after_title(doc, start, reg) and _looks_like_name(doc, start, end, reg):
+        # "President Sauli Niinistö" tagged ORG: a name right after a person's title is the person
+        yield _Mention(start, _name_end(doc, start, end, reg), PERSON, f"{PERSON}:{slug(text)}", SOURCE_MODEL)
     elif label == "ORG" and _in_place_slot(doc[start:end]) and not any(t.lower_ in ORG_WORDS for t in doc[start:end]):
         # "at Surat Thani", "near the Preah Vihear temple": an unknown name where places go is a place
         yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(text)}", SOURCE_MODEL)
     elif label == "ORG":
         yield _Mention(start, end, ORG, f"{ORG}:{slug(text)}", SOURCE_MODEL)
+    elif label == "PERSON" and end - start > 1 and doc[end - 1].like_num:
+        yield from _classify_text(doc, start, end - 1, "GPE", reg)  # "Denmark 19" (jets): a name and a number
     elif label == "PERSON":
         start = _strip_titles(doc, start, end, reg)
         # "Rustem Umerov" when the model only took "Umerov": given names it left out, before the surname
@@ -349,6 +406,7 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
                and not _is_title(doc[start - 1], reg) and doc[start - 1].dep_ == "compound"
                and start <= doc[start - 1].head.i < end):
             start -= 1
+        end = _name_end(doc, start, end, reg)
         if start < end and any(t.is_alpha and t.text[0].isupper() for t in doc[start:end]):
             yield _Mention(start, end, PERSON, f"{PERSON}:{slug(doc[start:end].text)}", SOURCE_MODEL)
     elif label == "PRODUCT":
@@ -401,9 +459,52 @@ def _owner_before(doc: Doc, start: int, reg: Registry) -> str | None:
 
 
 def _trim_class_nouns(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    while end > start + 1 and doc[end - 1].lower_ in WEAPON_CLASS_NOUNS:
+    """"F-16 fighter jets" -> "F-16", "KJ-600 early-warning aircraft" -> "KJ-600": class nouns and the lower-case
+    words before them are no part of a system's name."""
+    while end > start + 1 and (doc[end - 1].lower_ in WEAPON_CLASS_NOUNS or doc[end - 1].is_lower
+                               or doc[end - 1].text == "-"):
         end -= 1
     return start, end
+
+
+# Last words of names of events and agreements, which are no entities ("Navy Day", "Abraham Accords").
+EVENT_HEADS = frozenset("Day Accords Accord Agreement Treaty Summit Dialogue Games Olympics".split())
+
+# Words that end a person's name when they follow it ("Biden administration", "Modi cabinet").
+NAME_STOP = frozenset("administration government cabinet camp family foundation".split())
+
+
+def _name_word(t, reg: Registry, *, inside: bool = False) -> bool:
+    """A capitalised proper-noun word that can continue a person's name (no title, organisation word, country or
+    known organisation); unless `inside` a span, not a word of another entity (a NORP or PERSON the model cut off
+    excepted)."""
+    return (t.is_alpha and t.is_title and t.pos_ == "PROPN" and (inside or t.ent_type_ in ("", "NORP", "PERSON"))
+            and not _is_title(t, reg) and t.lower_ not in ORG_WORDS and t.lower_ not in NAME_STOP
+            and reg.country_iso3(t.text) is None and fold(t.text) not in reg.org_by_name)
+
+
+def _name_end(doc: Doc, start: int, end: int, reg: Registry) -> int:
+    """"Choe Son" + "Hui", "Gen Qamar" + "Javed Bajwa", "Moon Jae" + "-in": name words the model left off the end of
+    a person's name (its own next PERSON entity excepted)."""
+    while end < len(doc) and doc[end - 1].whitespace_ == "" and doc[end].text in ("-", "‑") and end + 1 < len(doc) \
+            and doc[end].whitespace_ == "" and doc[end + 1].is_lower and doc[end + 1].is_alpha and len(doc[end + 1]) <= 4:
+        end += 2  # "Jae-in", "Dae-jung": the lower-case second part of a hyphenated Korean given name
+    while (end < len(doc) and doc[end - 1].whitespace_ and _name_word(doc[end], reg)
+           and not (doc[end].ent_type_ == "PERSON" and doc[end].ent_iob_ == "B")
+           and not (doc[end].ent_type_ == "NORP" and reg.country_by_demonym.get(fold(doc[end].text)))):
+        end += 1
+    return end
+
+
+def _after_title(doc: Doc, start: int, reg: Registry) -> bool:
+    """A title right before ("President Sauli Niinistö", "U.N. special envoy Volker Perthes")."""
+    return start > 0 and _is_title(doc[start - 1], reg)
+
+
+def _looks_like_name(doc: Doc, start: int, end: int, reg: Registry) -> bool:
+    """Two or three capitalised proper-noun words, none an organisation word, title, country or known name."""
+    return (2 <= end - start <= 3 and all(_name_word(t, reg, inside=True) for t in doc[start:end])
+            and fold(doc[start:end].text) not in reg.org_by_name)
 
 
 def _strip_titles(doc: Doc, start: int, end: int, reg: Registry) -> int:
@@ -438,9 +539,207 @@ def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -
         m.start, m.label, m.key = start, LOCATION, f"{LOCATION}:{slug(text)}"
 
 
+# "the port city of Hodeidah", "the island of Gran Canaria": nouns whose "of" names a place.
+PLACE_NOUNS = frozenset("city town village port island capital province region district county state".split())
+# "flew to Ushuaia", "travelled to AlUla": verbs whose "to" names a place.
+MOTION_VERBS = frozenset("fly travel go head arrive return move journey sail".split())
+
+
+def _places_by_cue(doc: Doc, mentions: list[_Mention], others: list[Span]) -> list[_Mention]:
+    """A name after "the city of" (town, port, island, …) or after a verb of travel and "to" is a place, whatever
+    the model called it or if it found nothing there ("the neighbouring city of Omdurman", "flew to Ushuaia")."""
+    by_start = {m.start: m for m in mentions}
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    added = []
+    for t in doc[:-2]:
+        cue = (t.lower_ in PLACE_NOUNS and doc[t.i + 1].lower_ == "of") or (
+            t.lower_ == "to" and t.head.lemma_ in MOTION_VERBS and t.head.i < t.i)
+        if not cue:
+            continue
+        k = t.i + 1 + (doc[t.i + 1].lower_ == "of")
+        end = k
+        while end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and doc[end].sent == t.sent:
+            end += 1
+        if end == k:
+            continue
+        m = by_start.get(k)
+        if m is not None and m.end == end and m.label in (PERSON, ORG) and m.source == SOURCE_MODEL:
+            m.label, m.key = LOCATION, f"{LOCATION}:{slug(doc[k:end].text)}"
+        elif not any(i in taken for i in range(k, end)):
+            added.append(_Mention(k, end, LOCATION, f"{LOCATION}:{slug(doc[k:end].text)}", SOURCE_MODEL))
+            taken.update(range(k, end))
+            others[:] = [o for o in others if not (o.start < end and k < o.end)]
+    return added
+
+
 def _weapon_key(text: str, reg: Registry) -> str:
     rid = reg.weapon_by_name.get(fold(text)) or reg.weapon_by_name.get(fold(re.sub(r"s$", "", text)))
-    return f"{WEAPON_SYSTEM}:{rid or slug(text)}"
+    return f"{WEAPON_SYSTEM}:{rid or slug(re.sub(r'(?<=[A-Z0-9])s$', '', text))}"  # "F-15SGs" is "F-15SG"
+
+
+def _people_after_titles(doc: Doc, mentions: list[_Mention], reg: Registry) -> list[_Mention]:
+    """"Defence Minister Ng Eng Hen said", "Air Chief Marshal Punpakdee Pattanakul": capitalised proper nouns the
+    model left unlabelled right after a person's title are the person (two words or more; one word only when it is
+    the surname of a full name of the document, "Minister Ellwood")."""
+    taken = {i for m in mentions for i in range(m.start, m.end)} | {t.i for t in doc if t.ent_type_}
+    people = [m for m in mentions if m.label == PERSON and m.end - m.start > 1]
+    added = []
+    for t in doc:
+        if not (t.text[:1].isupper() and _is_title(t, reg)) or t.i + 1 >= len(doc) or not t.whitespace_:
+            continue
+        j = t.i + 1
+        while (j < len(doc) and j not in taken and doc[j - 1].whitespace_ and doc[j].sent == t.sent
+               and _name_word(doc[j], reg)):
+            j += 1
+        n = j - t.i - 1
+        if n >= 2:
+            added.append(_Mention(t.i + 1, j, PERSON, f"{PERSON}:{slug(doc[t.i + 1 : j].text)}", SOURCE_MODEL))
+        elif n == 1:
+            full = [p for p in people if doc[p.end - 1].text == doc[t.i + 1].text]
+            if full:
+                added.append(_Mention(t.i + 1, j, PERSON, full[0].key, SOURCE_MODEL))
+        taken.update(range(t.i + 1, j))
+    return added
+
+
+_VARIANT_CODE = re.compile(r"^(?=.*[A-Z])[A-Z0-9][A-Z0-9/-]{0,4}$")  # "NG", "FGR4", "E/F", "NFS", "PAC-3"
+_ATTACHED_CODE = re.compile(r"^[A-Z0-9]{1,4}$")  # the "M" of "F-5M"
+_DASH_NUMBER = re.compile(r"^(\d{1,3}[A-Z]?|[A-Z]{1,3}\d?)$")  # the "-9" of "Mirage 2000-9"
+_BLOCK_WORDS = frozenset({"Block", "Flight", "Batch", "Increment", "Tranche", "Lot"})
+_BLOCK_NUMBER = re.compile(r"^(\d{1,3}[A-Z]?(/\d{1,3})?|[IVX]{1,4})$")
+_DESIGNATION = re.compile(r"^[A-Za-z]{1,5}-?\d{1,4}[A-Za-z]{0,3}s?$")
+_NOT_A_NAME = frozenset({"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "GPE", "NORP"})
+
+
+def _extend_weapon_variants(doc: Doc, mentions: list[_Mention], reg: Registry) -> list[_Mention]:
+    """A known system or designation with the variant the text adds is that variant: "F-5" + "M", "Mirage 2000" +
+    "-9", "F-16" + "Block 60", "MICA" + "NG", "U212" + "NFS"; a designation with its name ("CP-140 Aurora", "AH-1Z
+    Cobra"); a variant code after a word of a registry system's name ("Typhoon FGR4"). Mentions the longer span
+    covers are dropped."""
+    known = lambda t: (reg.country_iso3(t.text, capitals=True) is not None or fold(t.text) in reg.org_by_name  # noqa: E731
+                       or t.ent_type_ in _NOT_A_NAME or t.text in ("I", "A"))
+    taken = {i: m for m in mentions for i in range(m.start, m.end)}
+    grown = []
+    for m in mentions:
+        if m.label != WEAPON_SYSTEM:
+            continue
+        start, end = m.start, m.end
+        if (start > 0 and start - 1 not in taken and doc[start - 1].is_title and doc[start - 1].whitespace_
+                and _DESIGNATION.match(doc[start:end].text) and fold(doc[start - 1].text) in reg.weapon_words):
+            start -= 1  # "Typhoon" + "FGR4"
+        named = False
+        while end < len(doc) and doc[end].sent == doc[start].sent:
+            t, prev = doc[end], doc[end - 1]
+            if not prev.whitespace_ and _ATTACHED_CODE.match(t.text) and not t.is_punct:
+                end += 1
+            elif (not prev.whitespace_ and t.text == "-" and not t.whitespace_ and end + 1 < len(doc)
+                  and _DASH_NUMBER.match(doc[end + 1].text)):
+                end += 2
+            elif t.text in _BLOCK_WORDS and end + 1 < len(doc) and _BLOCK_NUMBER.match(doc[end + 1].text):
+                end += 2
+            elif prev.whitespace_ and _VARIANT_CODE.match(t.text) and not known(t) and (
+                    end not in taken or taken[end].source == SOURCE_MODEL and taken[end].end - taken[end].start == 1):
+                end += 1
+            elif (not named and prev.whitespace_ and t.is_alpha and t.is_title and t.pos_ == "PROPN"
+                  and _DESIGNATION.match(doc[start:end].text) and not known(t) and not _is_title(t, reg)
+                  and (not t.ent_type_ or t.ent_iob_ == "B" and (end + 1 >= len(doc) or doc[end + 1].ent_iob_ != "I"))
+                  and (end not in taken or taken[end].source == SOURCE_MODEL and taken[end].end == end + 1)):
+                end, named = end + 1, True  # "CP-140" + "Aurora": one name word after a bare designation
+            else:
+                break
+        if (start, end) != (m.start, m.end):
+            m.start, m.end = start, end
+            m.key = _weapon_key(doc[start:end].text, reg)
+            m.source = SOURCE_REGISTRY if m.key.split(":", 1)[1] in reg.weapons else SOURCE_PATTERN
+            grown.append(m)
+    return [m for m in mentions if m in grown or not any(g.start < m.end and m.start < g.end for g in grown)]
+
+
+_BARE_DESIGNATION = re.compile(r"^[A-Z]{1,4}-?\d{1,4}[A-Z]{0,3}$")
+
+
+def _coordinated_designations(doc: Doc, mentions: list[_Mention], reg: Registry) -> list[_Mention]:
+    """"the F124 and F125 frigates": a bare designation coordinated with a designated system is one too."""
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    added = []
+    for m in mentions:
+        if m.label != WEAPON_SYSTEM or not _DESIGNATION.match(doc[m.start : m.end].text):
+            continue
+        for i, link in ((m.start - 2, m.start - 1), (m.end + 1, m.end)):
+            if (0 <= i < len(doc) and i not in taken and doc[link].lower_ in (",", "and", "or")
+                    and _BARE_DESIGNATION.match(doc[i].text) and not doc[i].ent_type_ in _NOT_A_NAME - {"CARDINAL"}):
+                added.append(_Mention(i, i + 1, WEAPON_SYSTEM, _weapon_key(doc[i].text, reg), SOURCE_PATTERN))
+                taken.add(i)
+    return added
+
+
+# Last words of a military unit's name ("Sixth Air Brigade", "46th Wing", "Lapland Air Wing").
+UNIT_WORDS = frozenset("wing brigade squadron regiment battalion division flotilla".split())
+
+
+def _military_units(doc: Doc, mentions: list[_Mention], others: list[Span]) -> None:
+    """A name the model found that ends in a unit word is an armed force's unit (ORG), its ordinal with it ("the
+    Sixth Air Brigade": the model had "Air Brigade")."""
+    for m in mentions:
+        if m.source != SOURCE_MODEL or m.label not in (ORG, LOCATION) or doc[m.end - 1].lower_ not in UNIT_WORDS:
+            continue
+        if m.start > 0 and doc[m.start - 1].ent_type_ == "ORDINAL" and doc[m.start - 1].is_title:
+            m.start -= 1
+            others[:] = [o for o in others if not o.start <= m.start < o.end]
+        m.label, m.key = ORG, f"{ORG}:{slug(doc[m.start : m.end].text)}"
+
+
+# Last words of a company's name ("General Dynamics Mission Systems", "Atlas Elektronik", "AEL Sistemas").
+COMPANY_SUFFIXES = frozenset(
+    "systems vehicles space aerospace aeronautics helicopters electronics elektronik industries technologies "
+    "munitions missiles shipyards shipbuilding dynamics corporation corp inc ltd gmbh ag plc sistemas systemes "
+    "industrias defence defense security".split()
+)
+
+
+def _company_word(t) -> bool:
+    return t.lower_ in COMPANY_SUFFIXES or t.lower_.endswith(("werke", "werft"))
+
+
+def _extend_companies(doc: Doc, mentions: list[_Mention], reg: Registry) -> list[_Mention]:
+    """A registry company's name followed by more capitalised words ending in a company word is another firm, its
+    subsidiary or joint venture ("General Dynamics Mission Systems–Canada", "Rheinmetall MAN Military Vehicles"); a
+    name the model calls a place or person that ends in a company word is a firm ("Atlas Elektronik", "AEL Sistemas"),
+    and so is an unknown name in a list with a company ("Embraer, AEL Sistemas, Akaer, Atech")."""
+    grown = []
+    for m in mentions:
+        if m.label == ORG and m.source == SOURCE_REGISTRY and getattr(reg.organisations.get(m.key.split(":", 1)[1]),
+                                                                        "kind", None) == "company":
+            end, last = m.end, None
+            while end < len(doc) and doc[end - 1].whitespace_ and doc[end].sent == doc[m.start].sent and (
+                    (doc[end].is_alpha and (doc[end].is_title or doc[end].is_upper)
+                     and (_company_word(doc[end]) or not _is_title(doc[end], reg))
+                     and reg.country_iso3(doc[end].text) is None and fold(doc[end].text) not in reg.weapon_by_name)
+                    or doc[end].text in ("and", "&") and last is not None):
+                if _company_word(doc[end]):
+                    last = end + 1
+                end += 1
+            if last is not None:
+                if (last + 1 < len(doc) and not doc[last - 1].whitespace_ and doc[last].text in ("–", "-")
+                        and not doc[last].whitespace_ and doc[last + 1].is_title):
+                    last += 2  # "…Mission Systems–Canada"
+                m.end, m.key, m.source = last, f"{ORG}:{slug(doc[m.start:last].text)}", SOURCE_MODEL
+                grown.append(m)
+    mentions = [m for m in mentions if m in grown or not any(g.start < m.end and m.start < g.end for g in grown)]
+    companies = [m for m in mentions if m.label == ORG]
+    for m in mentions:
+        if m.label not in (LOCATION, PERSON) or m.source != SOURCE_MODEL:
+            continue
+        if _company_word(doc[m.end - 1]) and m.end - m.start > 1:
+            m.label, m.key = ORG, f"{ORG}:{slug(doc[m.start:m.end].text)}"
+            companies.append(m)
+    firms = {doc[m.start : m.end].root.i for m in companies
+             if m.source == SOURCE_REGISTRY or _company_word(doc[m.end - 1])}
+    for m in mentions:
+        if m.label == LOCATION and m.source == SOURCE_MODEL and fold(doc[m.start : m.end].text) not in reg.place_names:
+            if any(c.i in firms for c in doc[m.start : m.end].root.conjuncts):
+                m.label, m.key = ORG, f"{ORG}:{slug(doc[m.start:m.end].text)}"
+    return mentions
 
 
 def _country_backfill(doc: Doc, mentions: list[_Mention], others: list[Span], reg: Registry) -> list[_Mention]:
@@ -511,10 +810,13 @@ def _is_actor(span: Span) -> bool:
     if span.text.isupper() and len(span.text) > 3:  # "BERN, June 30 -": a dateline names a place
         return False
     root = span.root
+    if root.dep_ == "nsubj" and root.head.lemma_ == "host":  # "days before Madrid hosts a NATO summit": the city
+        return False
     if root.dep_ in ACTOR_DEPS:
         return True
     if root.dep_ == "pobj" and root.head.lower_ in ACTOR_PREPS:
-        return True
+        # "south of Seoul", "the Crown Prince of Abu Dhabi": a direction or a title before "of" makes it the city
+        return not (root.head.lower_ == "of" and root.head.head.lower_ in PLACE_OF_HEADS)
     if root.dep_ == "conj":  # "Beijing and Manila said" : the first conjunct decides
         return _is_actor(root.head.doc[root.head.i : root.head.i + 1])
     return False
@@ -541,6 +843,19 @@ def _merge_short_names(doc: Doc, mentions: list[_Mention]) -> None:
                 before = [f for f in cands if f.start < m.start]
                 best = (before or cands)[-1 if before else 0]
                 m.key = best.key
+
+
+def _own_generic_institutions(doc: Doc, mentions: list[_Mention]) -> None:
+    """A generic institution named without its country ("the Defence Ministry said") is the one of the country the
+    document names most (the first named on a tie), so that it is no one entity across all documents."""
+    counts: dict[str, list] = {}
+    for m in mentions:
+        if m.label == COUNTRY:
+            counts.setdefault(m.key, [0, m.start])[0] += 1
+    lead = max(counts, key=lambda k: (counts[k][0], -counts[k][1])).split(":", 1)[1].lower() if counts else None
+    for m in mentions:
+        if m.label == ORG and m.key.startswith(f"{ORG}:?-"):
+            m.key = f"{ORG}:{lead}-{m.key[len(ORG) + 3:]}" if lead else f"{ORG}:{m.key[len(ORG) + 3:]}"
 
 
 def _merge_weapon_families(mentions: list[_Mention], reg: Registry) -> None:

