@@ -14,24 +14,20 @@ folder's tables without paying for it.
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import cache
+from .engine import Engine, parse_all
 from .entities import doc_mentions
 from .schemas import MENTIONS, RELATION_RECORD_SCHEMA
-from .settings import ConfigError, available_cpus
+from .settings import ConfigError
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -145,11 +141,12 @@ class Annotated:
 
 def annotate_corpus(
     texts: list[tuple[str, str]], out_dir: str | Path, *, load_nlp: Callable[[], Language], model_fp: str,
-    relate: Relate, batch_size: int = 64, n_process: int = 1,
+    relate: Relate, batch_size: int = 64, engine: Engine = Engine(),
 ) -> Annotated:
     """The per-document pass: parse the documents whose key is new (their mentions and relation records are taken
     while the Doc is in memory), re-extract relation records from stored Docs whose relation key alone is new (a
-    rules change), reuse the rest, and write the stage's folder (module docstring).
+    rules change), reuse the rest, and write the stage's folder (module docstring). `engine` says where the
+    parsing runs (`engine.parse_all`); whichever runs it, the results and their keys are the same.
 
     A document the pipeline fails on is parsed again on its own; if it fails alone, it is reported in
     `Annotated.failed` and stored with no entities; a document the relation rules fail on gets no relations.
@@ -164,18 +161,18 @@ def annotate_corpus(
     todo, relate_only = [], []
     for (doc_id, text), row, rkey in zip(texts, index, rel_keys):
         if row["key"] not in mentions or not (docs_dir / f"{row['key']}.spacy").exists():
-            todo.append((doc_id, text, row["key"], rkey))
+            todo.append(Todo(doc_id, text, row["key"], rkey, relate.published.get(doc_id)))
         elif rkey not in records:
             relate_only.append((doc_id, row["key"], rkey))
     result = Annotated(index, parsed=len(todo), reused=len(texts) - len(todo), related=len(todo) + len(relate_only))
 
     def extract(doc_id, doc, rkey):
-        recs, error = _relation_records(doc_id, doc, relate)
+        recs, error = _relation_records(doc_id, doc, relate, relate.published.get(doc_id))
         if error:
             result.failed.setdefault(doc_id, error)
         records.put(rkey, recs)
 
-    for row in _parse_all(todo, load_nlp, relate, docs_dir, batch_size, n_process):
+    for row in parse_all(todo, engine, load_nlp=load_nlp, relate=relate, docs_dir=docs_dir, batch_size=batch_size):
         mentions.put(row["key"], row["mentions"])
         records.put(row["rkey"], row["records"])
         if row["error"]:
@@ -195,162 +192,85 @@ def annotate_corpus(
     return result
 
 
-def _relation_records(doc_id: str, doc: Doc, relate: Relate) -> tuple[list[dict], str | None]:
+def _relation_records(doc_id: str, doc: Doc, relate: Relate, published: str | None) -> tuple[list[dict], str | None]:
     from . import relations
 
     try:
-        return relations.doc_records(doc_id, doc, relate.rules, relate.published.get(doc_id)), None
+        return relations.doc_records(doc_id, doc, relate.rules, published), None
     except Exception as exc:  # noqa: BLE001  (one document's bad luck, reported, never the run's)
         return [], f"relations failed: {type(exc).__name__}: {exc}"
 
 
-# --- the per-document pass over worker processes ---------------------------------------------------------------
+# --- the per-batch function ---------------------------------------------------------------------------------
 #
-# A task is a list of (doc_id, text, key, relation_key) for one `nlp.pipe` batch (or one long text). Whoever runs
-# it (a worker process, or this process when one task is all there is) parses, writes the DocBin, and takes the
-# mentions and relation records while the Doc is in memory; only those small rows travel back. spaCy's own
-# `n_process` would send every Doc back to this process (tensors included) and leave the DocBin, mention and
-# relation work to it, on a core the workers already use: measured 0.64 x the bare model's speed on 2 cores.
-# Workers are forked from this process once the pipeline is loaded, so they start at once with their copy of it;
-# this process then lets go of the pipeline, so its own peak memory is not the model's.
-
-_WORKER: tuple | None = None  # (nlp, relate, docs_dir) of the process running tasks; inherited by forked workers
+# A task is a list of `Todo`s for one `nlp.pipe` batch (or one long text). Whoever runs it (a worker of the local
+# pool, a Dask worker, or this process when one task is all there is; see `engine`) parses, writes the DocBin, and
+# takes the mentions and relation records while the Doc is in memory; only those small rows travel back.
 
 
-def _init_worker(parent: int) -> None:
-    try:  # Linux: die with the parent, so a killed run leaves no worker writing behind it
-        import ctypes
-        import signal
+class Todo(NamedTuple):
+    """One document to parse: its id, text, cache keys (annotate's, relations') and publication date."""
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+    doc_id: str
+    text: str
+    key: str
+    rkey: str
+    published: str | None = None
 
 
-def _run_task(task: list[tuple[str, str, str, str]]) -> list[dict]:
-    """Parse one task's documents and return each one's rows: {doc_id, key, rkey, mentions, records, error}."""
-    nlp, relate, docs_dir = _WORKER
+@dataclass
+class BatchRunner:
+    """What a process running tasks holds: the loaded pipeline, the relation rules, where the DocBins go."""
+
+    nlp: Language
+    relate: Relate
+    docs_dir: Path
+
+
+def run_batch(runner: BatchRunner, task: list[Todo]) -> list[dict]:
+    """Parse one task's documents and return each one's rows: {doc_id, key, rkey, mentions, records, error}. The one
+    per-batch function of every engine: same task, same rows and files, wherever it runs."""
     failed: dict[str, str] = {}
     out = []
     batch = 1 if len(task) == 1 else len(task)  # (a long text alone: its chunks go through one at a time)
-    for (doc_id, doc), key, rkey in _annotate_isolated(nlp, task, batch, failed):
-        cache.atomic_write_bytes(doc_bytes(doc_id, doc), docs_dir / f"{key}.spacy", durable=False)
+    for (doc_id, doc), t in _annotate_isolated(runner.nlp, task, batch, failed):
+        cache.atomic_write_bytes(doc_bytes(doc_id, doc), Path(runner.docs_dir) / f"{t.key}.spacy", durable=False)
         error = failed.get(doc_id)
         try:
             rows = doc_mentions(doc_id, doc)
         except Exception as exc:  # noqa: BLE001
             rows, error = [], error or f"entities failed: {type(exc).__name__}: {exc}"
-        recs, rel_error = _relation_records(doc_id, doc, relate)
-        out.append({"doc_id": doc_id, "key": key, "rkey": rkey, "mentions": rows, "records": recs,
+        recs, rel_error = _relation_records(doc_id, doc, runner.relate, t.published)
+        out.append({"doc_id": doc_id, "key": t.key, "rkey": t.rkey, "mentions": rows, "records": recs,
                     "error": error or rel_error})
     return out
 
 
-def _tasks(todo: list, batch_size: int, workers: int) -> list[list]:
-    """Texts up to CHUNK_CHARS in batches (small enough that every worker gets several, so they finish together);
-    each longer text a task of its own, so one huge article never puts many chunks in memory at once."""
-    short = [t for t in todo if len(t[1]) <= CHUNK_CHARS]
-    size = max(1, min(batch_size, -(-len(short) // (4 * workers))))
-    return [short[i : i + size] for i in range(0, len(short), size)] + [[t] for t in todo if len(t[1]) > CHUNK_CHARS]
+def died_row(t: Todo) -> dict:
+    """The rows of a document whose parse killed the process running it (every engine reports it the same way)."""
+    return {"doc_id": t.doc_id, "key": t.key, "rkey": t.rkey, "mentions": [], "records": [],
+            "error": "annotate failed: the worker process died parsing it"}
 
 
-def _parse_all(todo, load_nlp, relate, docs_dir, batch_size, n_process) -> Iterator[dict]:
-    """Run the tasks: in this process when there is one task or one worker (a few new articles never pay for
-    workers), else over up to `n_process` forked workers, at most two tasks each in flight. A worker that dies
-    (a crash in native code, the OOM killer) loses its tasks; their documents are tried again one at a time in
-    a worker of their own, and a document that kills that one too is reported failed."""
-    global _WORKER
-    if not todo:
-        return
-    n_process = n_process or available_cpus()
-    tasks = _tasks(todo, batch_size, n_process)
-    bar = tqdm(total=len(todo), desc="annotate", unit="doc", disable=None, file=sys.stderr)
-    workers = min(n_process, len(tasks))
-    if workers <= 1:
-        _WORKER = (load_nlp(), relate, docs_dir)
-        try:
-            for task in tasks:
-                rows = _run_task(task)
-                bar.update(len(rows))
-                yield from rows
-        finally:
-            _WORKER = None
-        bar.close()
-        return
-    lost: list = []
-    pending = list(reversed(tasks))
-    while pending:
-        with _pool(workers, load_nlp, relate, docs_dir) as pool:
-            running: dict = {}
-            try:
-                while pending or running:
-                    while pending and len(running) < 2 * workers:
-                        task = pending.pop()
-                        running[pool.submit(_run_task, task)] = task
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        rows = future.result()
-                        del running[future]
-                        bar.update(len(rows))
-                        yield from rows
-            except BrokenProcessPool:
-                for future, task in running.items():
-                    if future.done() and future.exception() is None:
-                        bar.update(len(future.result()))
-                        yield from future.result()
-                    else:
-                        lost += task
-    nlp = load_nlp() if lost else None
-    for doc in lost:  # each alone in a fresh worker: the one that crashes it is named
-        with _pool(1, lambda: nlp, relate, docs_dir) as pool:
-            try:
-                rows = pool.submit(_run_task, [doc]).result()
-            except BrokenProcessPool:
-                print(f"annotate: {doc[0]}: the worker process died parsing it", file=sys.stderr)
-                rows = [{"doc_id": doc[0], "key": doc[2], "rkey": doc[3], "mentions": [], "records": [],
-                         "error": "annotate failed: the worker process died parsing it"}]
-        bar.update(len(rows))
-        yield from rows
-    bar.close()
-
-
-@contextmanager
-def _pool(workers: int, load_nlp, relate: Relate, docs_dir: Path) -> Iterator[ProcessPoolExecutor]:
-    """`workers` processes forked with the pipeline loaded; once they are all started (a forking pool starts them
-    at its first task), this process drops its reference to the pipeline."""
-    global _WORKER
-    _WORKER = (load_nlp(), relate, docs_dir)
-    try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_init_worker, initargs=(os.getpid(),))
-        pool.submit(int).result()
-    finally:
-        _WORKER = None
-    with pool:
-        yield pool
-
-
-def _annotate_isolated(nlp, todo, batch_size, failed) -> Iterator[tuple[tuple[str, Doc], str, str]]:
+def _annotate_isolated(nlp, todo: list[Todo], batch_size, failed) -> Iterator[tuple[tuple[str, Doc], Todo]]:
     """`annotate` over the documents in one process; after an error, the documents not yet done go one at a
     time, and one that fails alone is reported in `failed` and kept as bare tokens."""
     done = 0
     try:
-        for pair, (_, _, key, rkey) in zip(annotate(nlp, ((t[0], t[1]) for t in todo), batch_size=batch_size), todo):
-            yield pair, key, rkey
+        for pair, t in zip(annotate(nlp, ((t.doc_id, t.text) for t in todo), batch_size=batch_size), todo):
+            yield pair, t
             done += 1
         return
     except Exception as exc:  # noqa: BLE001  (reported per document below)
         print(f"annotate: batch failed ({type(exc).__name__}: {exc}); retrying its documents one by one",
               file=sys.stderr)
-    for doc_id, text, key, rkey in todo[done:]:
+    for t in todo[done:]:
         try:
-            [pair] = list(annotate(nlp, [(doc_id, text)], batch_size=1))
+            [pair] = list(annotate(nlp, [(t.doc_id, t.text)], batch_size=1))
         except Exception as exc:  # noqa: BLE001
-            failed[doc_id] = f"annotate failed: {type(exc).__name__}: {exc}"
-            pair = (doc_id, nlp.make_doc(text))
-        yield pair, key, rkey
+            failed[t.doc_id] = f"annotate failed: {type(exc).__name__}: {exc}"
+            pair = (t.doc_id, nlp.make_doc(t.text))
+        yield pair, t
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

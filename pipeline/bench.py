@@ -15,11 +15,16 @@ one run on this machine:
 (e) one JSON Lines export of 200 MB (50,000 records of the same paragraphs, about 4 KB of text each) through the
     clean step (`python -m pipeline clean`: streamed, decoded, cleaned, language, MinHash and duplicate check):
     time and peak RSS, at N/4 and N records, and the clean step again after adding one article to each (the new
-    article is hashed and checked against the stored signatures) (`--only export` runs this part alone).
+    article is hashed and checked against the stored signatures) (`--only export` runs this part alone);
+(f) the same corpus as (b) on the Dask engine (`run --engine dask`, a local cluster of as many workers as (b) has
+    processes, started and stopped by the run): words/s, its ratio to (b), words/s per worker, and whether its 7
+    tables equal (b)'s byte for byte; the engine's fixed cost (a 1-article corpus on each engine); the driver's peak
+    RSS (the `run` process alone, against a cluster started beforehand by the benchmark) at N and 4N articles and
+    its linear extrapolation to 100N (`--only engine` runs this part alone, with its own local run for (b)).
 
 Words are whitespace-separated tokens of the cleaned texts. Targets (issue 6): b/a >= 0.85; one-article repro
 <= 5% of the full repro; peak RSS <= 1.5 GiB at N and at most 10% above N/4; (issue 14) the 200 MB export under
-1.5 GiB.
+1.5 GiB; (issue 15) engine / local >= 0.8 on 2 cores.
 """
 from __future__ import annotations
 
@@ -195,11 +200,68 @@ def export_figure(work: Path, env: dict, records: int = 50_000) -> None:
               "text, checks it against the stored signatures)")
 
 
+TABLES = ("documents", "mentions", "entities", "relations", "facts", "procurements", "roles")
+
+SCHEDULER = """
+import sys, dask
+from distributed import LocalCluster
+with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    cluster = LocalCluster(n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None)
+print(cluster.scheduler_address, flush=True)
+sys.stdin.read()  # until the benchmark closes the pipe
+cluster.close()
+"""
+
+
+def engine_figures(work: Path, env: dict, n: int, words: int, workers: int, local_sec: float | None = None) -> None:
+    """(f): see the module docstring. `local_sec`: (b)'s time on the same corpus, else measured here."""
+    py = sys.executable
+    run = [py, "-m", "pipeline", "run", "--workers", str(workers)]
+    if local_sec is None:
+        local_sec, _, _ = timed([*run, "--seeds", str(work / "corpus"), "--out", str(work / "run")], ROOT, env)
+    sec, _, tree = timed([*run, "--engine", "dask", "--seeds", str(work / "corpus"), "--out", str(work / "run-dask")],
+                         ROOT, env)
+    same = [t for t in TABLES if (work / "run" / f"{t}.parquet").read_bytes()
+            == (work / "run-dask" / f"{t}.parquet").read_bytes()]
+    print(f"(f) dask engine:    {words / sec:9,.0f} words/s ({sec:.1f} s, {workers} workers, cluster started by the run)"
+          f"   engine/local = {local_sec / sec:.2f} (target >= 0.8); local {words / local_sec:,.0f} words/s "
+          f"({local_sec:.1f} s)")
+    print(f"    per worker:     {words / sec / workers:9,.0f} words/s; process tree peak PSS {tree / GIB:.2f} GiB; "
+          f"tables equal to local, byte for byte: {len(same)}/{len(TABLES)}"
+          + ("" if len(same) == len(TABLES) else f" (differ: {', '.join(t for t in TABLES if t not in same)})"))
+    build_corpus(work / "one", 1, seed=n + 1)
+    one = {name: timed([*run, "--engine", name, "--seeds", str(work / "one"), "--out", str(work / f"one-{name}")],
+                       ROOT, env)[0] for name in ("local", "dask")}
+    print(f"    fixed cost:     1 article: local {one['local']:.1f} s, dask {one['dask']:.1f} s "
+          f"(+{one['dask'] - one['local']:.1f} s: cluster start, workers loading the saved pipeline, stop)")
+    big = work / "corpus-4n"
+    big_words = build_corpus(big, 4 * n)  # (same seed: its first N articles are those of (b))
+    proc = subprocess.Popen([py, "-c", SCHEDULER, str(workers)], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        address = proc.stdout.readline().strip()
+        driver = {}
+        for label, corpus, count in (("N", work / "corpus", words), ("4N", big, big_words)):
+            sec, largest, _ = timed([*run, "--engine", "dask", "--address", address, "--seeds", str(corpus), "--out",
+                                     str(work / f"run-driver-{label}")], ROOT, env)
+            driver[label] = largest
+            print(f"    driver, {label:>2}:     {4 * n if label == '4N' else n:,} articles, {count / sec:,.0f} words/s "
+                  f"({sec:.1f} s) on a running cluster; driver peak RSS {largest / GIB:.3f} GiB")
+    finally:
+        proc.stdin.close()
+        proc.wait(60)
+    per_n = (driver["4N"] - driver["N"]) / 3
+    print(f"    driver memory:  N {driver['N'] / GIB:.3f} GiB, 4N {driver['4N'] / GIB:.3f} GiB "
+          f"({driver['4N'] / driver['N'] - 1:+.1%}); linear to 100N = {100 * n:,} articles: "
+          f"{(driver['N'] + 99 * per_n) / GIB:.2f} GiB ({per_n / n / 1024:.1f} KiB per article)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="articles in the corpus (default 2000)")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp folder)")
-    ap.add_argument("--only", choices=["export"], help="run only this part: export = figure (e)")
+    ap.add_argument("--only", choices=["export", "engine"], help="run only this part: export = figure (e), "
+                                                                  "engine = figure (f)")
     ap.add_argument("--export-records", type=int, default=50_000, help="records in the export of (e), 4 KB each")
     args = ap.parse_args(argv)
 
@@ -218,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
             export_figure(work, env, args.export_records)
             return 0
         words = build_corpus(work / "corpus", args.n)
+        if args.only == "engine":
+            print(f"corpus: {args.n} articles, {words:,} words; {workers} workers, batch {batch}; "
+                  f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+            engine_figures(work, env, args.n, words, workers)
+            return 0
         quarter = work / "corpus-quarter"
         quarter.mkdir(exist_ok=True)
         for f in sorted((work / "corpus").iterdir())[: args.n // 4]:
@@ -255,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{b_largest / q_largest - 1:+.1%} largest, {b_tree / q_tree - 1:+.1%} tree (target <= 1.5 GiB, <= +10%)")
         print(f"    (N/4 run: {q_sec:.1f} s)")
         export_figure(work, env, args.export_records)
+        engine_figures(work, env, args.n, words, workers, local_sec=b_sec)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

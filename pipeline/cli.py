@@ -31,7 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="run every stage on a seeds folder, writing the tables to --out")
     r.add_argument("--seeds", required=True, type=Path)
     r.add_argument("--out", required=True, type=Path)
-    r.add_argument("--workers", type=int, default=None, help="spaCy processes (default: params annotate.workers)")
+    r.add_argument("--workers", type=int, default=None, help="spaCy processes, of the local pool or the local "
+                                                             "cluster (default: params annotate.workers)")
+    r.add_argument("--engine", choices=["local", "dask"], help="where the per-document pass runs: our own pool of "
+                                                               "processes or a Dask cluster (default: params "
+                                                               "annotate.engine)")
+    r.add_argument("--address", help="a running Dask scheduler (tcp://host:8786); without it --engine dask starts "
+                                     "a local cluster of --workers processes for the run (default: params "
+                                     "annotate.address)")
 
     c = sub.add_parser("clean", help="seeds -> documents table")
     c.add_argument("--seeds", required=True, type=Path)
@@ -121,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         params = load_params(args.params)
         check_inputs(params, args.params, NEEDS.get(args.command, []))
         if args.command == "run":
-            rows = stages.run_all(args.seeds, args.out, params, workers=args.workers)
+            engine = stages.engine_of(params, name=args.engine, address=args.address, workers=args.workers)
+            rows = stages.run_all(args.seeds, args.out, params, engine=engine)
             print(stages.summary(rows))
         elif args.command == "clean":
             stages.run_clean(args.seeds, args.out, rules_path=params["clean"]["rules"],
@@ -131,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             stages.run_build_model(params["model"]["base"], params["model"]["gazetteers"], args.out)
         elif args.command == "annotate":
             stages.run_annotate(args.documents, args.model, params["relations"]["rules"], args.out,
-                                batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
+                                batch_size=params["annotate"]["batch_size"], engine=stages.engine_of(params))
         elif args.command == "extract":
             stages.run_extract(args.seeds, args.model, args.interim, args.out_dir, params)
         elif args.command == "entities":

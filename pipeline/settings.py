@@ -76,6 +76,8 @@ SETTINGS = {
     ("clean", "shingle_words"): (_int(1), "a positive integer"),
     ("annotate", "workers"): (_int(0), "an integer >= 0"),
     ("annotate", "batch_size"): (_int(1), "a positive integer"),
+    ("annotate", "engine"): (lambda v: v in ("local", "dask"), "local or dask"),
+    ("annotate", "address"): (lambda v: v is None or _text(v), "null or a Dask scheduler address (tcp://host:8786)"),
     ("relations", "rules"): (_text, "a file path"),
     ("facts", "role_rules"): (_text, "a file path"),
     ("report", "graph_entities"): (_int(1), "a positive integer"),

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from . import annotate as annotate_core
 from . import cache as cache_core
+from . import engine as engine_core
 from . import entities as entities_core
 from . import facts as facts_core
 from . import relations as relations_core
@@ -186,11 +187,16 @@ def relations_fingerprint(rules_path, registry_fp: str) -> str:
 
 
 def run_annotate(documents_path, model_path, rules_path, out_dir, *, batch_size=64, workers=1, nlp=None,
-                 model_fp=None, load_nlp=None, registry=None):
+                 model_fp=None, load_nlp=None, registry=None, engine: engine_core.Engine | None = None):
     """The per-document pass (see annotate.py) into `out_dir`. A built pipeline in memory stands in for the model
     dir as `nlp` (kept by the caller) or `load_nlp` (called when parsing starts; annotate drops what it returns
-    once its workers have their copy), with `model_fp` its fingerprint and `registry` its entity registry."""
+    once its workers have their copy), with `model_fp` its fingerprint and `registry` its entity registry.
+    `engine` (default: the local pool of `workers` processes) says where the parsing runs; a Dask engine's
+    workers load the pipeline from `engine.model_dir`, by default `model_path`."""
     model_fp = model_fp or annotate_core.model_fingerprint(model_path)
+    engine = engine or engine_core.Engine(workers=workers)
+    if engine.name != "local":
+        engine = replace(engine, model_dir=engine.model_dir or model_path, model_fp=model_fp)
     registry = registry or _registry(model_path, nlp)
     texts, published = ok_documents(documents_path)
     relate = annotate_core.Relate(
@@ -202,7 +208,7 @@ def run_annotate(documents_path, model_path, rules_path, out_dir, *, batch_size=
     load_nlp = load_nlp or (lambda: nlp or annotate_core.load_pipeline(model_path))
     result = annotate_core.annotate_corpus(
         texts, out_dir, load_nlp=load_nlp, model_fp=model_fp,
-        relate=relate, batch_size=batch_size, n_process=workers,
+        relate=relate, batch_size=batch_size, engine=engine,
     )
     for doc_id, reason in sorted(result.failed.items()):
         log(f"annotate: document {doc_id}: {reason}")
@@ -277,7 +283,15 @@ def run_facts(tables_dir, role_rules) -> dict[str, int]:
     return counts
 
 
-def run_extract(seeds, model_path, interim, out_dir, params: dict) -> list[dict]:
+def engine_of(params: dict, *, name: str | None = None, address: str | None = None,
+              workers: int | None = None) -> engine_core.Engine:
+    """The engine params.yaml's `annotate` group names (`engine`, `address`, `workers`), each overridable."""
+    group = params["annotate"]
+    return engine_core.Engine(name=name or group["engine"], address=address or group["address"],
+                              workers=group["workers"] if workers is None else workers)
+
+
+def run_extract(seeds, model_path, interim, out_dir, params: dict, *, engine=None) -> list[dict]:
     """The DVC `extract` stage: clean (incremental), the per-document pass, then the two corpus passes, in one
     process. `interim` holds documents.parquet, clean_cache.parquet and annotated/ (kept between runs)."""
     interim = Path(interim)
@@ -285,17 +299,20 @@ def run_extract(seeds, model_path, interim, out_dir, params: dict) -> list[dict]
               max_bytes=params["clean"]["max_bytes"], cache_path=interim / "clean_cache.parquet",
               policy=InputPolicy.from_params(params["clean"]))
     run_annotate(interim / "documents.parquet", model_path, params["relations"]["rules"], interim / "annotated",
-                 batch_size=params["annotate"]["batch_size"], workers=params["annotate"]["workers"])
+                 batch_size=params["annotate"]["batch_size"], engine=engine or engine_of(params))
     rows = run_entities(interim / "annotated", model_path, interim / "documents.parquet", out_dir)
     run_relations(interim / "annotated", Path(out_dir) / "mentions.parquet", Path(out_dir) / "relations.parquet")
     run_facts(out_dir, params["facts"]["role_rules"])
     return rows
 
 
-def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list[dict]:
+def run_all(seeds, out_dir, params: dict, *, workers: int | None = None,
+            engine: engine_core.Engine | None = None) -> list[dict]:
     """Every stage in one process, same code as the DVC stages; tables go to out_dir, the model stays in memory
-    and the per-document caches live in a scratch folder removed at the end."""
-    from .build_model import build_pipeline
+    and the per-document caches live in a scratch folder removed at the end. With a Dask `engine` (default: the
+    one params.yaml names) the built model is saved in that folder for the workers to load, so the folder must be
+    one they reach at the same path (docs/scaling.md)."""
+    from .build_model import build_pipeline, save_pipeline
 
     out_dir = Path(out_dir)
     interim = out_dir / ".interim"
@@ -309,10 +326,13 @@ def run_all(seeds, out_dir, params: dict, *, workers: int | None = None) -> list
     def load_nlp():  # the pipeline built above, once (annotate lets go of it when its workers have it), else anew
         return handover.pop() if handover else build_pipeline(base, gazetteers)
 
-    workers = params["annotate"]["workers"] if workers is None else workers
+    engine = engine or engine_of(params, workers=workers)
+    if engine.name != "local":  # the workers load the pipeline from a folder; this process needs it no more
+        save_pipeline(handover.pop(), interim / "model")
+        engine = replace(engine, model_dir=interim / "model")
     run_annotate(interim / "documents.parquet", None, params["relations"]["rules"], interim / "annotated",
-                 batch_size=params["annotate"]["batch_size"], workers=workers, load_nlp=load_nlp, registry=registry,
-                 model_fp=model_fp)
+                 batch_size=params["annotate"]["batch_size"], load_nlp=load_nlp, registry=registry,
+                 model_fp=model_fp, engine=engine)
     rows = run_entities(interim / "annotated", None, interim / "documents.parquet", out_dir, registry=registry)
     run_relations(interim / "annotated", out_dir / "mentions.parquet", out_dir / "relations.parquet")
     run_facts(out_dir, params["facts"]["role_rules"])

@@ -45,6 +45,23 @@ def rules(params, registry):
     return with_registry(load_rules(str(ROOT / params["relations"]["rules"])), registry)
 
 
+BAD = "This article makes the EXPLODE_MARKER stage fail. Japan bought drones."  # (a component fails on the marker)
+
+
+def ending_with(monkeypatch, component: str) -> None:
+    """Every pipeline `build_pipeline` builds from now on ends with the registered `component`."""
+    import pipeline.build_model as build_model
+
+    build = build_model.build_pipeline
+
+    def build_with(*args):
+        nlp = build(*args)
+        nlp.add_pipe(component, last=True)
+        return nlp
+
+    monkeypatch.setattr(build_model, "build_pipeline", build_with)
+
+
 def read_tables(out: Path) -> dict[str, pd.DataFrame]:
     return {t: pd.read_parquet(out / f"{t}.parquet") for t in TABLES}
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import DEV_ARTICLES, ROOT, TABLES
+from conftest import BAD, DEV_ARTICLES, ROOT, TABLES, ending_with
 from pipeline.ingest import read_seeds
 from pipeline.stages import document_rows
 
@@ -367,23 +367,6 @@ def test_a_missing_params_file_or_model_dir_is_one_line(tmp_path):
 
 
 # --- 6. one failing document does not take the run down ---------------------------------------------------------
-BAD = "This article makes the EXPLODE_MARKER stage fail. Japan bought drones."
-
-
-def ending_with(monkeypatch, component: str) -> None:
-    """Every pipeline `build_pipeline` builds from now on ends with the registered `component`."""
-    import pipeline.build_model as build_model
-
-    build = build_model.build_pipeline
-
-    def build_with(*args):
-        nlp = build(*args)
-        nlp.add_pipe(component, last=True)
-        return nlp
-
-    monkeypatch.setattr(build_model, "build_pipeline", build_with)
-
-
 @pytest.mark.parametrize("stage", ["annotate", "entities", "relations"])
 def test_a_document_failing_in_a_later_stage_is_rejected_and_the_run_goes_on(tmp_path, monkeypatch, params, stage):
     """Expected: the run completes; the failing document's row says status 'rejected', error '<stage> failed:
