@@ -10,9 +10,7 @@ from pipeline.evaluate import combine, read_gold, score
 SETS = {"dev": (GOLD, "dev_run"), "dev2": (GOLD2, "dev2_run")}
 # (entity F1, relation F1, relation P, negated statements output as positive) this commit reached on each set; a
 # change that loses ground fails here. The target for the last figure is 0 on every set.
-# dev2 allows one negated relation output as positive: "The US Army … is not a customer for GMARS and has no plans
-# to buy it" reads as procures since GMARS is found (a relation-rule miss, left to the relation rules).
-FLOORS = {"dev": (0.985, 0.87, 0.95, 0), "dev2": (0.95, 0.59, 0.82, 1)}
+FLOORS = {"dev": (0.985, 0.87, 0.95, 0), "dev2": (0.95, 0.59, 0.82, 0)}
 
 
 def reference():

@@ -247,7 +247,7 @@ def negation_of(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[boo
             return True, c.text
     t = trigger
     for _ in range(3):
-        if t.head == t or t.dep_ not in ("xcomp", "dobj", "pcomp", "pobj", "prep", "acl", "ccomp", "advcl"):
+        if t.head == t or t.dep_ not in ("xcomp", "dobj", "attr", "pcomp", "pobj", "prep", "acl", "ccomp", "advcl"):
             break
         t = t.head
         if t.lemma_.lower() in rules.negation_lemmas:
