@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 from ..labels import COUNTRY, ORG, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
 from .relation import Relation
 from .rules import Rules, is_armed_force, is_company
-from .syntax import is_subject, phrase_head, within_phrase
+from .syntax import is_subject, negation_of, phrase_head, under_intent, within_phrase
 
 def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, context=None) -> list[Relation]:
     out = []
@@ -32,6 +32,7 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                     # "the Swiss Air Force's ageing F/A-18 Hornet fleet", "the Israeli Air Force's F-35I jets"
                     out.append(Relation(e, "procures", w, "operator:possessive", cue, sent, status="operates",
                                         confidence=0.7))
+                    out += _replacements(e, owned, weapons, anchors, sent, rules)
                 elif e.label_ == ORG and is_company(e, rules):
                     out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
     # "Poland plans to use the jets to replace its ageing MiG-29 and Su-22 fighters": the pronoun's owner operates
@@ -43,6 +44,8 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                 if owner is not None and within_phrase(w, tok.head, anchors):
                     out.append(Relation(owner, "procures", w, "operator:pronoun", tok.text, sent,
                                         status="operates", confidence=0.6))
+            if owner is not None:
+                out += _replacements(owner, tok.head, weapons, anchors, sent, rules)
     # the same when the parser loses the possessive: ORG + 's + system, side by side
     for e in ents:
         if e.label_ == ORG and is_company(e, rules) and e.end + 1 < len(doc) and doc[e.end].lower_ in ("'s", "’s"):
@@ -78,6 +81,23 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                     out.append(Relation(maker, "manufactures", weapons[0], "maker:hyphenated-anaphor", t.text, sent,
                                         confidence=0.55))
     return out
+
+
+def _replacements(owner: Span, owned: Token, weapons: list[Span], anchors: dict, sent: Span, rules: Rules
+                  ) -> list[Relation]:
+    """The systems an owner replaces its own with: "it replaces its F-16 fleet with Lockheed Martin's F-35A" (the
+    owner procures them; under intent, "wants to replace its MiG-29s with FA-50s", considers them; none when the
+    replacing is negated)."""
+    verb = owned.head
+    if owned.dep_ != "dobj" or verb.lemma_.lower() not in rules.in_service_verbs or negation_of(verb, [], rules)[0]:
+        return []
+    objs = [g for h in (verb, owned) for c in h.children if c.dep_ == "prep" and c.lower_ == "with"
+            for g in c.children if g.dep_ == "pobj"]
+    objs += [c for o in objs for c in o.children if c.dep_ == "conj"]
+    new = [w for w in weapons if any(within_phrase(w, o, anchors) for o in objs)]
+    pred, status = ("considers_procuring", "considering") if under_intent(verb, rules) else ("procures", "ordered")
+    return [Relation(owner, pred, w, "operator:replacement", "with", sent, status=status, confidence=0.55)
+            for w in new if w.kb_id_ != owner.kb_id_]
 
 
 def _in_service(owned: Token, weapon: Span, rules: Rules) -> bool:

@@ -230,12 +230,27 @@ def class_anaphor(trigger: Token, class_nouns: dict, weapon_classes: dict, index
     the aircraft" after the TB2 (a uav) was named. Only when exactly one system of a fitting class (registry class
     listed for the noun in rules.yaml class_nouns) was named in the preceding text window; else none. `index` (the
     document's entities read once: `relation.EntityIndex`) finds the window by bisection instead of a scan."""
-    for c in trigger.children:
-        if c.dep_ in ("dobj", "nsubjpass"):
-            found = class_referent(c, class_nouns, weapon_classes, index)
-            if found is not None:
-                return found
+    for c in _class_noun_slots(trigger):
+        found = class_referent(c, class_nouns, weapon_classes, index)
+        if found is not None:
+            return found
     return []
+
+
+def _class_noun_slots(trigger: Token) -> list[Token]:
+    """Where a procurement names what it is of: its object or passive subject, a "for" object ("signed contracts for
+    the aircraft"), each also through a number of them ("ordered 32 of the jets", "signed for 64 of the jets")."""
+    slots = [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]
+    slots += [g for c in trigger.children if c.dep_ == "prep" and c.lower_ == "for" for g in c.children
+              if g.dep_ == "pobj"]
+    out = []
+    for t in slots:
+        if t.like_num or t.pos_ == "NUM":  # "32 of the jets": the jets
+            t = next((g for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                      if g.dep_ == "pobj"), None)
+        if t is not None:
+            out.append(t)
+    return out
 
 
 def class_referent(noun: Token, class_nouns: dict, weapon_classes: dict, index=None) -> list[Span] | None:

@@ -23,10 +23,15 @@ from .syntax import (
 )
 
 
-def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: Rules, reach=None) -> list[Span]:
+def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: Rules, reach=None,
+                        pred: str = "") -> list[Span]:
     """Subjects a trigger takes from the clause it hangs off ("Türkiye is willing to deploy", "a delegation from X
-    is expected to visit")."""
+    is expected to visit"); a buying word takes none from a selling clause ("Dassault has sold the jet to Qatar, and
+    … signed for 18 of the aircraft": the seller buys nothing)."""
+    buying = pred in ("procures", "considers_procuring") and trigger.lemma_.lower() not in rules.supplier
     for head in clause_heads(trigger, rules):
+        if buying and head.lemma_.lower() in rules.supplier:
+            return []
         hi = head.i
         subs = [e for e in ents if anchors[e] is not None and may_attach(hi, anchors[e], reach)
                 and attachment(head, anchors[e], "", rules, e.label_) == SUBJ]
@@ -92,7 +97,7 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                                for e in roles[SUBJ]):
             roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
         if not roles[SUBJ]:
-            roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach)
+            roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
             roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
         if not roles[OBJ] and context is not None and pred in ("manufactures", "procures", "considers_procuring"):
