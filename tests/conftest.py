@@ -108,3 +108,16 @@ def dev2_run(tmp_path_factory, params):
 @pytest.fixture(scope="session")
 def gold():
     return {r["doc"]: r for r in map(json.loads, GOLD.read_text(encoding="utf-8").splitlines()) if r}
+
+
+def assert_same_tables(out: Path, expected: Path, *, without: str | None = None) -> None:
+    """Every table of run `out` equals that of run `expected`; `without`: a source_path whose documents row only
+    `out` has (the poison document an expected run was not given)."""
+    import pandas as pd
+
+    for name in TABLES:
+        a = pd.read_parquet(out / f"{name}.parquet")
+        b = pd.read_parquet(expected / f"{name}.parquet")
+        if name == "documents" and without is not None:
+            a = a[a.source_path != without].reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)

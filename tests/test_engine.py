@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import BAD, DEV2_ARTICLES, DEV_ARTICLES, ROOT, TABLES, ending_with
+from conftest import BAD, DEV2_ARTICLES, DEV_ARTICLES, ROOT, TABLES, assert_same_tables, ending_with
 from pipeline import stages
 from pipeline.engine import Engine
 
@@ -115,12 +115,7 @@ def test_a_document_that_kills_its_worker_fails_alone(tmp_path, monkeypatch, par
     assert {r["source_path"]: r["status"] for r in rows} == {"bad.txt": "rejected"} | {p.name: "ok" for p in good}
     docs = pd.read_parquet(tmp_path / "dask" / "documents.parquet")
     assert docs.set_index("source_path").error["bad.txt"] == "annotate failed: the worker process died parsing it"
-    for name in TABLES:
-        a = pd.read_parquet(tmp_path / "dask" / f"{name}.parquet")
-        b = pd.read_parquet(tmp_path / "local" / f"{name}.parquet")
-        if name == "documents":
-            a = a[a.source_path != "bad.txt"].reset_index(drop=True)
-        pd.testing.assert_frame_equal(a, b)
+    assert_same_tables(tmp_path / "dask", tmp_path / "local", without="bad.txt")
     client.wait_for_workers(2, timeout=120)
 
 
