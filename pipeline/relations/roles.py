@@ -61,6 +61,9 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index
     role = " ".join(t.text for t in title)
     idx = {t.i for t in words}
     orgs = [e for e in ents if e.label_ in (COUNTRY, ORG) and e.start in idx]
+    # "a spokesman for Indonesia's Foreign Ministry": the organisation, not the country that owns it
+    orgs = [e for e in orgs if not (e.root.dep_ == "poss" and any(
+        o.label_ == ORG and o.start <= e.root.head.i < o.end for o in orgs))]
     conf = 0.9
     if not orgs:
         if any(t.lower_ in ("firm", "company", "group", "manufacturer", "maker") for t in words):
