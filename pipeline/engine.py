@@ -10,8 +10,9 @@ is in no cache key. Why Dask and not Ray, and how a run spans machines: docs/sca
 
 Failure handling is the same on both: a worker that dies (a crash in native code, the OOM killer, a killed
 machine) loses its batch; the batch runs again (Dask: on another or a restarted worker), and a batch that kills
-its worker twice is split, each document alone, so a document that kills its worker on its own is reported
-failed ("annotate failed: the worker process died parsing it") and every other document completes.
+its worker twice is split, each document alone (on Dask a document lost alone runs once more with nothing else in
+flight: tasks queue on a worker, so it may only have shared the worker with the one that killed it), so a document
+that kills its worker on its own is reported failed ("annotate failed: the worker process died parsing it") and every other document completes.
 """
 from __future__ import annotations
 
@@ -275,15 +276,24 @@ def _parse_on_dask(todo, engine: Engine, relate: Relate, docs_dir: Path, batch_s
         plugin = _hold_pipeline(client, engine, relate)
         threads = max(1, sum(client.nthreads().values()))
         pending = list(reversed(tasks(todo, batch_size, threads)))
-        running, futures = as_completed(), {}
+        # a document whose own task was lost may only have shared a worker with the one that killed it (tasks
+        # queue on a worker): it runs again alone, nothing else in flight, before it is reported
+        solo: list[list[Todo]] = []
+        running, futures, alone = as_completed(), {}, set()
 
         def submit() -> None:
             while pending and len(futures) < 2 * threads:
-                task = pending.pop()
-                # pure=False: a batch is run for its files as well as its rows, never taken from another run
-                future = client.submit(_dask_batch, task, plugin, str(docs_dir), pure=False, retries=2)
-                futures[future] = task
-                running.add(future)
+                add(pending.pop())
+            if not pending and not futures and solo:
+                add(solo.pop(), single=True)
+
+        def add(task, single: bool = False) -> None:
+            # pure=False: a batch is run for its files as well as its rows, never taken from another run
+            future = client.submit(_dask_batch, task, plugin, str(docs_dir), pure=False, retries=2)
+            futures[future] = task
+            if single:
+                alone.add(future.key)
+            running.add(future)
 
         submit()
         for future in running:
@@ -291,9 +301,11 @@ def _parse_on_dask(todo, engine: Engine, relate: Relate, docs_dir: Path, batch_s
             try:
                 rows = future.result()
             except KilledWorker:
+                rows = []
                 if len(task) > 1:  # each document alone: the one that kills its worker is named
                     pending += [[t] for t in reversed(task)]
-                    rows = []
+                elif future.key not in alone:
+                    solo.insert(0, task)
                 else:
                     print(f"annotate: {task[0].doc_id}: the worker process died parsing it", file=sys.stderr)
                     rows = [died_row(task[0])]

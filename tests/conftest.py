@@ -36,6 +36,17 @@ def nlp(params):
 
 
 @pytest.fixture(scope="session")
+def built_model(tmp_path_factory, nlp) -> Path:
+    """The built pipeline saved to a folder, as the build_model stage writes it (a fresh clone has no
+    models/defnews_sm before its first `dvc repro`)."""
+    from pipeline.build_model import save_pipeline
+
+    out = tmp_path_factory.mktemp("model") / "defnews_sm"
+    save_pipeline(nlp, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def registry(nlp):
     return nlp.get_pipe("defnews_entity_resolver").registry
 

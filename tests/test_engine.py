@@ -119,12 +119,12 @@ def test_a_document_that_kills_its_worker_fails_alone(tmp_path, monkeypatch, par
     client.wait_for_workers(2, timeout=120)
 
 
-def test_the_per_document_caches_serve_either_engine(tmp_path, params, cluster):
+def test_the_per_document_caches_serve_either_engine(tmp_path, params, cluster, built_model):
     """Expected: with the built model folder (the DVC extract stage's way), the engine parses only what the local
     pool has not stored, and the local pool then parses nothing of what the engine stored; the tables equal a
     local run's."""
     c, _ = cluster
-    model = ROOT / params["model"]["output"]
+    model = built_model
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     articles = sorted(DEV_ARTICLES.iterdir())
