@@ -132,3 +132,16 @@ def assert_same_tables(out: Path, expected: Path, *, without: str | None = None)
         if name == "documents" and without is not None:
             a = a[a.source_path != without].reset_index(drop=True)
         pd.testing.assert_frame_equal(a, b)
+
+
+def poison_corpus(tmp_path: Path, n: int = 5) -> tuple[list[Path], Path, Path]:
+    """The first n dev articles in `seeds` (with bad.txt, the document a test makes fatal) and in `alone` (without
+    it): (the good articles, seeds, alone)."""
+    good = sorted(DEV_ARTICLES.iterdir())[:n]
+    seeds, alone = tmp_path / "seeds", tmp_path / "alone"
+    for folder in (seeds, alone):
+        folder.mkdir()
+        for path in good:
+            shutil.copy(path, folder / path.name)
+    (seeds / "bad.txt").write_text(BAD + "\n")
+    return good, seeds, alone

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import BAD, DEV2_ARTICLES, DEV_ARTICLES, ROOT, TABLES, assert_same_tables, ending_with
+from conftest import DEV2_ARTICLES, DEV_ARTICLES, TABLES, assert_same_tables, ending_with, poison_corpus
 from pipeline import stages
 from pipeline.engine import Engine
 
@@ -99,13 +99,7 @@ def test_a_document_that_kills_its_worker_fails_alone(tmp_path, monkeypatch, par
     c, client = cluster
     spec = importlib.util.spec_from_file_location("engine_poison", POISON)
     spec.loader.exec_module(importlib.util.module_from_spec(spec))  # registers the component here too
-    good = sorted(DEV_ARTICLES.iterdir())[:5]
-    seeds, alone = tmp_path / "seeds", tmp_path / "alone"
-    for folder in (seeds, alone):
-        folder.mkdir()
-        for path in good:
-            shutil.copy(path, folder / path.name)
-    (seeds / "bad.txt").write_text(BAD + "\n")
+    good, seeds, alone = poison_corpus(tmp_path)
     stages.run_all(alone, tmp_path / "local", {**params, "annotate": {**params["annotate"], "workers": 1}})
     ending_with(monkeypatch, "test_engine_die")
     two = {**params, "annotate": {**params["annotate"], "batch_size": 2}}

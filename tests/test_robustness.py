@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import BAD, DEV_ARTICLES, ROOT, TABLES, assert_same_tables, ending_with
+from conftest import BAD, DEV_ARTICLES, ROOT, TABLES, assert_same_tables, ending_with, poison_corpus
 from pipeline.ingest import read_seeds
 from pipeline.stages import document_rows
 
@@ -437,13 +437,7 @@ def test_a_worker_process_that_dies_costs_only_its_document(tmp_path, monkeypatc
         return doc
 
     ending_with(monkeypatch, "test_die")
-    good = sorted(DEV_ARTICLES.iterdir())[:5]
-    seeds, alone = tmp_path / "seeds", tmp_path / "alone"
-    for folder in (seeds, alone):
-        folder.mkdir()
-        for path in good:
-            shutil.copy(path, folder / path.name)
-    (seeds / "bad.txt").write_text(BAD + "\n")
+    good, seeds, alone = poison_corpus(tmp_path)
     two = {**params, "annotate": {**params["annotate"], "workers": 2, "batch_size": 2}}
     one = {**params, "annotate": {**params["annotate"], "workers": 1}}
 
