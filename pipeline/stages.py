@@ -260,7 +260,8 @@ def run_relations(annotated, mentions_path, out) -> int:
     relations table. No parsing, no rules: those ran per document in annotate. Columnar, like `run_entities`
     (`relations.resolve_table`)."""
     records = annotate_core.read_relation_records(annotated)
-    ids = pq.ParquetFile(mentions_path).read(columns=["mention_id", "entity_id"])
+    ids = pq.ParquetFile(mentions_path).read(columns=["doc_id", "mention_id", "entity_id", "start_char"])
+    records = relations_core.settle_corpus_roles(records, ids)
     table = relations_core.resolve_table(records, ids["mention_id"], ids["entity_id"])
     with TableWriter(RELATIONS, out) as writer:
         writer.write_arrow(table)

@@ -13,7 +13,8 @@ Pure core: `extract_relations(doc, rules)` takes an annotated Doc (entities reso
 - `procurement`: quantity, value and supplier of a procurement statement; `dates`: the day a statement gives;
 - `relation`: the `Relation` record and a document's entities read once (`EntityIndex`);
 - `extract`: every family over a document, deduplicated (`extract_relations`);
-- `records`: relations as table rows (`relation_records`, `doc_records`, `resolve_records`, `resolve_table`).
+- `records`: relations as table rows (`relation_records`, `doc_records`, `resolve_records`, `resolve_table`),
+  and the corpus pass of implicit role countries (`settle_corpus_roles`).
 
 Imports run one way (rules, procurement, dates <- relation, syntax <- the families <- extract <- records; a test
 keeps it so); nothing here reads files except `load_rules`.
@@ -21,12 +22,14 @@ keeps it so); nothing here reads files except `load_rules`.
 from __future__ import annotations
 
 from .extract import extract_relations
-from .records import doc_records, relation_records, relation_rows, resolve_records, resolve_table
+from .records import (doc_records, relation_records, relation_rows, resolve_records, resolve_table,
+                      settle_corpus_roles)
 from .relation import EntityIndex, Relation
 from .roles import settle_role_countries
 from .rules import Rules, load_rules, with_registry
 
 __all__ = [
     "EntityIndex", "Relation", "Rules", "doc_records", "extract_relations", "load_rules", "relation_records",
-    "relation_rows", "resolve_records", "resolve_table", "settle_role_countries", "with_registry",
+    "relation_rows", "resolve_records", "resolve_table", "settle_corpus_roles", "settle_role_countries",
+    "with_registry",
 ]

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 from ..labels import ARGUMENT_LABELS, ENTITY_LABELS, ORG, SYMMETRIC_PREDICATES
 from .makers import maker_relations
 from .relation import EntityIndex, Relation
-from .roles import focus_country, role_relations, settle_role_countries
+from .roles import UNSETTLED, focus_country, role_relations, settle_role_countries
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company
 from .syntax import heads_above, is_subject, np_anchor
 from .triggers import trigger_relations
@@ -46,7 +46,7 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
         found += role_relations(sent, ents, rules, focus, index)
         found += maker_relations(sent, ents, anchors, rules, context)
     found = settle_role_countries(found, focus)
-    return _dedupe([r for r in found if _labels_fit(r)])
+    return _dedupe([r for r in found if _labels_fit(r) or r.rule == UNSETTLED])
 
 
 def _labels_fit(r: Relation) -> bool:

@@ -5,6 +5,7 @@ and `resolve_table`, the same on Arrow columns).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import TYPE_CHECKING, Iterable
 
 import pyarrow as pa
@@ -13,8 +14,10 @@ import pyarrow.compute as pc
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+from ..labels import COUNTRY
 from .extract import extract_relations
 from .relation import Relation
+from .roles import CONTEXT_ROLE_RULES, STATED_ROLE_RULES
 from .rules import Rules
 
 def relation_records(doc_id: str, rels: list[Relation], mention_of) -> list[dict]:
@@ -115,6 +118,54 @@ def resolve_table(records: pa.Table, mention_ids: pa.Array, entity_ids: pa.Array
                 values[j] = values[i]
         table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, table.schema.field(name).type))
     return table.take(sorted(first.values()))
+
+
+CORPUS_PERSON = "role:corpus-person"
+
+
+def settle_corpus_roles(records: pa.Table, mentions: pa.Table) -> pa.Table:
+    """The corpus pass of implicit role countries (`roles.settle_role_countries` did the document's): a title whose
+    country came from the document's context (its lead country, the sentence's country, or none: `UNSETTLED`)
+    takes the country the same person's own phrases give in the corpus ("US President Joe Biden" in another
+    article: "President Joe Biden" is the United States', not the lead country's), when this document names that
+    country; the object becomes that country's first mention in the document. `records`: relation records (mention
+    ids); `mentions`: doc_id, mention_id, entity_id, start_char. Columnar, like `resolve_table`; unsettled records
+    left without a country are dropped there (subject and object are one entity)."""
+    is_role = pc.equal(records["predicate"], "holds_role")
+    context = pc.fill_null(pc.and_(is_role, pc.is_in(records["rule"], value_set=pa.array(CONTEXT_ROLE_RULES))),
+                           False)
+    if not pc.any(context).as_py():
+        return records
+    m_ids, m_ents = mentions["mention_id"], mentions["entity_id"]
+
+    def entities(mask, column: str) -> list:
+        return m_ents.take(pc.index_in(records.filter(mask)[column], value_set=m_ids)).to_pylist()
+
+    stated = pc.fill_null(pc.and_(pc.and_(is_role, pc.is_in(records["rule"], value_set=pa.array(STATED_ROLE_RULES))),
+                                  pc.invert(records["negated"])), False)
+    counts: dict[str, Counter] = {}
+    for person, country in zip(entities(stated, "subject_mention_id"), entities(stated, "object_mention_id")):
+        if person and country and country.startswith(f"{COUNTRY}:"):
+            counts.setdefault(person, Counter())[country] += 1
+    if not counts:
+        return records
+    country_of = {p: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for p, c in counts.items()}
+    countries = mentions.filter(pc.starts_with(m_ents, f"{COUNTRY}:")).sort_by(
+        [("doc_id", "ascending"), ("start_char", "ascending")])
+    first: dict[tuple[str, str], str] = {}
+    for doc, ent, mid in zip(*(countries[c].to_pylist() for c in ("doc_id", "entity_id", "mention_id"))):
+        first.setdefault((doc, ent), mid)
+    rows = pc.indices_nonzero(context).to_pylist()
+    objects, rules = records["object_mention_id"].to_pylist(), records["rule"].to_pylist()
+    docs = records["doc_id"].take(pa.array(rows)).to_pylist()
+    for i, doc, person in zip(rows, docs, entities(context, "subject_mention_id")):
+        mention = first.get((doc, country_of.get(person)))
+        if mention is not None and mention != objects[i]:
+            objects[i], rules[i] = mention, CORPUS_PERSON
+    for name, values in (("object_mention_id", objects), ("rule", rules)):
+        k = records.schema.get_field_index(name)
+        records = records.set_column(k, records.schema.field(name), pa.array(values, records.schema.field(name).type))
+    return records
 
 
 def relation_rows(doc_id: str, rels: list[Relation], entity_of: dict[str, str], mention_of) -> list[dict]:

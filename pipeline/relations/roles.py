@@ -23,6 +23,9 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
     for person in (e for e in ents if e.label_ == PERSON):
         # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
         i = person.start - 1
+        # (past a rank or honorific: "Chief of Army Staff Gen Qamar Javed Bajwa", "Prime Minister Sir Keir Starmer")
+        i = _before_prefixes(sent, i, rules)
+        before = i  # the last token before the name and its prefixes
         words: list[Token] = []
         # (also through a possessive: "South Sudan's President Salva Kiir")
         while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)
@@ -30,7 +33,14 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
                                        and sent.doc[i - 1].ent_type_ in (COUNTRY, ORG))):
             words.insert(0, sent.doc[i])
             i -= 1
-        out += _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
+        found = _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
+        if not found and len(words) >= 2 and words[-1].lower_ in ("'s", "’s") and i + len(words) == before \
+                and words[-2].ent_type_ == COUNTRY:
+            # "Pakistan's Imran Khan": no role, but the person's own country, for an implicit title elsewhere
+            country = next((e for e in ents if e.label_ == COUNTRY and e.start <= words[-2].i < e.end), None)
+            if country is not None:
+                found = [Relation(person, "holds_role", country, NATIONALITY, "'s", sent, confidence=0.0)]
+        out += found
         # apposition: "Selcuk Bayraktar, the firm’s chief technology officer"; "X, Baykar's chief executive"
         doc = sent.doc
         if person.end < len(doc) and doc[person.end].text == ",":
@@ -39,14 +49,26 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
                     phrase = [t for t in child.subtree if t.i > person.end]
                     out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
         # "the RTAF commander, Punpakdee Pattanakul, said": spaCy makes the person the title's apposition
-        if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[person.start - 1].text == ",":
-            phrase = [t for t in person.root.head.subtree if t.i < person.start - 1]
+        if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[before].text == ",":
+            phrase = [t for t in person.root.head.subtree if t.i < before]
             out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
     # "German Defence Minister Boris Pistorius and his Israeli counterpart Yoav Gallant": a counterpart holds the
     # role the sentence gives the other person
-    named = [r.role for r in out if r.role.lower() not in rules.counterparts]
-    return [replace(r, role=named[0], rule="role:counterpart") if named and r.role.lower() in rules.counterparts
-            else r for r in out]
+    named = [r.role for r in out if r.role and r.role.lower() not in rules.counterparts]
+    return [replace(r, role=named[0], rule="role:counterpart")
+            if named and r.role and r.role.lower() in rules.counterparts else r for r in out]
+
+
+def _before_prefixes(sent: Span, i: int, rules: Rules) -> int:
+    """The token before the ranks and honorifics that end at token `i` ("Air Chief Marshal", "Maj Gen", "Sir")."""
+    longest = max((len(p.split()) for p in rules.name_prefixes), default=0)
+    while True:
+        for n in range(min(longest, i - sent.start + 1), 0, -1):
+            if " ".join(t.lower_ for t in sent.doc[i - n + 1 : i + 1]) in rules.name_prefixes:
+                i -= n
+                break
+        else:
+            return i
 
 
 def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index: EntityIndex | None = None
@@ -82,18 +104,30 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index
 
 
 IMPLICIT_ROLE = "role:implicit-country"
+NATIONALITY = "role:nationality"  # "Pakistan's Imran Khan": the person's country, no relation of its own
+# An implicit title whose country the document does not settle: kept with the person as its object, for the
+# corpus pass (`records.settle_corpus_roles`) to give it the country the same person's own phrases give in other
+# documents, else dropped
+UNSETTLED = "role:unsettled"
+# The rules of a country the document's context gave (not the person's own phrase): the corpus pass prefers the
+# country the same person's own phrases give in other documents
+CONTEXT_ROLE_RULES = ("role:lead-country", "role:sentence-country", UNSETTLED)
+STATED_ROLE_RULES = ("role:premodifier", "role:apposition")
 
 
 def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Relation]:
     """The country of a government title the phrase leaves implicit ("President Javier Milei"), in this order: the
     same person's role for a country elsewhere in the document ("Argentine President Javier Milei"), then the
     article's lead country (`focus_country`); never a country the person visits or meets, nor the country of the
-    other party of a meeting or of a counterpart named in the same sentence. With none left, no relation."""
+    other party of a meeting or of a counterpart named in the same sentence. With none left, the person itself
+    stands as the object (`UNSETTLED`), for the corpus pass to settle from the person's phrases in other documents
+    (`records.settle_corpus_roles`) or drop."""
     stated: dict[str, Span] = {}  # person -> the country a phrase of its own gives
     for r in found:
         if r.predicate == "holds_role" and r.rule != IMPLICIT_ROLE and r.object.label_ == COUNTRY \
                 and r.rule != "role:counterpart":
             stated.setdefault(r.subject.kb_id_, r.object)
+    found = [r for r in found if r.rule != NATIONALITY]
     avoid: dict[str, set[str]] = {}
     for r in found:
         if r.predicate == "visits" and not r.negated:
@@ -123,6 +157,8 @@ def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Rel
             out.append(replace(r, object=next(iter(actors.values())), rule="role:sentence-country"))
         elif focus is not None and allowed(focus) and (focus.kb_id_ in countries or not countries):
             out.append(replace(r, object=focus, rule="role:lead-country"))
+        else:
+            out.append(replace(r, object=r.subject, rule=UNSETTLED, confidence=0.4))
     return out
 
 

@@ -63,6 +63,7 @@ class Rules:
     possessive_pronouns: dict[str, str] = field(default_factory=dict)  # "his visit" -> PERSON
     referring_dets: frozenset[str] = frozenset()  # "the company", "this firm": the company named last
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
+    name_prefixes: frozenset[str] = frozenset()  # "Gen", "Sir", "Air Marshal": between a title and the name
 
 
 @lru_cache(maxsize=8)
@@ -98,6 +99,7 @@ def load_rules(path: str | Path) -> Rules:
         maker_participles=fs("maker_participles"), joint_adverbs=fs("joint_adverbs"), raising_verbs=fs("raising_verbs"),
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
+        name_prefixes=fs("name_prefixes"),
     )
 
 
