@@ -46,7 +46,7 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
         if person.end < len(doc) and doc[person.end].text == ",":
             for child in person.root.children:
                 if child.dep_ == "appos" and child.i > person.end:
-                    phrase = [t for t in child.subtree if t.i > person.end]
+                    phrase = _own_phrase([t for t in child.subtree if t.i > person.end], person, ents, rules)
                     out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
         # "the RTAF commander, Punpakdee Pattanakul, said": spaCy makes the person the title's apposition
         if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[before].text == ",":
@@ -57,6 +57,22 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
     named = [r.role for r in out if r.role and r.role.lower() not in rules.counterparts]
     return [replace(r, role=named[0], rule="role:counterpart")
             if named and r.role and r.role.lower() in rules.counterparts else r for r in out]
+
+
+def _own_phrase(phrase: list[Token], person: Span, ents: list[Span], rules: Rules) -> list[Token]:
+    """An apposition's words up to another person named in it, without the titles that person's own name carries:
+    "Hikmet Hajiyev, a foreign policy aide to President Ilham Aliyev" gives Hajiyev "a foreign policy aide to";
+    "Director Sandra Oudkirk, Minister of National Defense Chiu Kuo-cheng" gives Oudkirk nothing."""
+    other = next((e for e in ents if e.label_ == PERSON and e != person and phrase
+                  and phrase[0].i <= e.start <= phrase[-1].i), None)
+    if other is None:
+        return phrase
+    own = [t for t in phrase if t.i < other.start]
+    k = _before_prefixes(other.doc[:], other.start - 1, rules)
+    while own and own[-1].i <= k and (own[-1].lower_ in rules.titles or own[-1].ent_type_ in (COUNTRY, ORG)):
+        own.pop()
+        k -= 1
+    return [t for t in own if t.i <= k]
 
 
 def _before_prefixes(sent: Span, i: int, rules: Rules) -> int:
@@ -111,7 +127,7 @@ NATIONALITY = "role:nationality"  # "Pakistan's Imran Khan": the person's countr
 UNSETTLED = "role:unsettled"
 # The rules of a country the document's context gave (not the person's own phrase): the corpus pass prefers the
 # country the same person's own phrases give in other documents
-CONTEXT_ROLE_RULES = ("role:lead-country", "role:sentence-country", UNSETTLED)
+CONTEXT_ROLE_RULES = ("role:lead-country", "role:sentence-country", "role:context-country", UNSETTLED)
 STATED_ROLE_RULES = ("role:premodifier", "role:apposition")
 
 
@@ -155,11 +171,46 @@ def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Rel
             out.append(replace(r, object=stated[person], rule="role:same-person", confidence=0.6))
         elif len(actors) == 1 and allowed(next(iter(actors.values()))):
             out.append(replace(r, object=next(iter(actors.values())), rule="role:sentence-country"))
+        elif not countries and (near := _context_country(r.sentence, stated)) is not None and allowed(near):
+            # "France's ministry confirmed the order. Armed Forces Minister Florence Parly welcomed …": the one
+            # country the paragraph's sentences just before are about
+            out.append(replace(r, object=near, rule="role:context-country"))
         elif focus is not None and allowed(focus) and (focus.kb_id_ in countries or not countries):
             out.append(replace(r, object=focus, rule="role:lead-country"))
         else:
             out.append(replace(r, object=r.subject, rule=UNSETTLED, confidence=0.4))
     return out
+
+
+def _actors(sent: Span, stated: dict[str, Span]) -> dict[str, Span]:
+    """The countries a sentence is about: a country that is a clause's subject or inside its subject's phrase
+    ("France's ministry", "British officials"), or the own country of a person who is ("Kim's delegation")."""
+    out: dict[str, Span] = {}
+    for e in sent.ents:
+        root = e.root
+        in_subject = is_subject(e) or (root.dep_ in ("poss", "amod", "compound", "nmod")
+                                       and root.head.dep_ in ("nsubj", "nsubjpass"))
+        if not in_subject:
+            continue
+        if e.label_ == COUNTRY:
+            out.setdefault(e.kb_id_, e)
+        elif e.label_ == PERSON and e.kb_id_ in stated:
+            out.setdefault(stated[e.kb_id_].kb_id_, stated[e.kb_id_])
+    return out
+
+
+def _context_country(sent: Span, stated: dict[str, Span], back: int = 2) -> Span | None:
+    """For a sentence that names no country: the one country its own subject or, else, one of the `back`
+    sentences before it in the same paragraph is about (`_actors`); none when that is not one country."""
+    doc = sent.doc
+    for _ in range(back + 1):
+        actors = _actors(sent, stated)
+        if actors:
+            return next(iter(actors.values())) if len(actors) == 1 else None
+        if sent.start == 0 or "\n" in doc.text[doc[sent.start - 1].idx : sent.start_char]:
+            return None
+        sent = doc[sent.start - 1].sent
+    return None
 
 
 def focus_country(doc: Doc, index: EntityIndex | None = None) -> Span | None:
