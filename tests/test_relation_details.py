@@ -258,3 +258,37 @@ def test_columnar_resolution_equals_the_row_by_row_one_on_real_articles(nlp, rul
         assert set(got.column_names) == set(RELATIONS.schema.names)
     assert len(expected) > 80 and any(r["quantity"] for r in expected) and any(r["supplier_id"] for r in expected)
     assert len(resolve_records(repeated, entity_of)) == len(resolve_records(records, entity_of))
+
+
+def test_an_implicit_title_takes_the_country_the_same_persons_phrase_gives_in_another_document(nlp, rules):
+    """Expected: "President Joe Biden" in an article whose context is the United Arab Emirates is settled per
+    document from that context; the corpus pass gives it the country Biden's own phrase gives in another
+    article ("US President Joe Biden"), as this article names that country; a title the corpus cannot settle
+    (no country anywhere) gives no row."""
+    from pipeline.entities import doc_mentions
+    from pipeline.relations import doc_records, resolve_table, settle_corpus_roles
+    from pipeline.schemas import RELATION_RECORD_SCHEMA
+
+    texts = {
+        "a": "US President Joe Biden approved the sale of F-16 jets to Turkey on Friday.",
+        "b": "The United Arab Emirates suspended talks with the United States on buying F-35 jets.\n\n"
+             "The Emirati embassy said so on Tuesday. President Joe Biden had approved the package.",
+        "c": "Minister Jane Doe opened the new hangar on Monday.",
+    }
+    records, mentions = [], []
+    for doc_id, text in texts.items():
+        doc = nlp(text)
+        mentions += doc_mentions(doc_id, doc)
+        records += doc_records(doc_id, doc, rules, None)
+    m = pa.Table.from_pylist(mentions).select(["doc_id", "mention_id", "entity_id", "start_char"])
+    recs = pa.Table.from_pylist(records, schema=RELATION_RECORD_SCHEMA)
+
+    def roles(table):
+        rows = resolve_table(table, m["mention_id"], m["entity_id"]).to_pylist()
+        return {(r["doc_id"], r["subject_id"], r["object_id"]): r["rule"] for r in rows if r["predicate"] == "holds_role"}
+
+    alone, corpus = roles(recs), roles(settle_corpus_roles(recs, m))
+    assert ("b", "PERSON:joe-biden", "COUNTRY:USA") not in alone
+    assert corpus[("b", "PERSON:joe-biden", "COUNTRY:USA")] == "role:corpus-person"
+    assert corpus[("a", "PERSON:joe-biden", "COUNTRY:USA")] == "role:premodifier"
+    assert not any(doc == "c" for doc, _, _ in corpus)
