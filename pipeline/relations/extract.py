@@ -43,7 +43,7 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
                 context[COMPANY] = e
         if not ents:
             continue
-        found += role_relations(sent, ents, rules, focus, index)
+        found += role_relations(sent, ents, rules, focus, index, context)
         found += maker_relations(sent, ents, anchors, rules, context)
     found = settle_role_countries(found, focus)
     return _dedupe([r for r in found if _labels_fit(r) or r.rule == UNSETTLED])

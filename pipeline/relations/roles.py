@@ -18,8 +18,11 @@ from .rules import Rules
 from .syntax import is_subject
 
 def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | None,
-                    index: EntityIndex | None = None) -> list[Relation]:
+                    index: EntityIndex | None = None, context: dict | None = None) -> list[Relation]:
+    """The holds_role relations of a sentence's persons; `context`: the last subject per pronoun kind (for "its
+    Executive Director Cindy McCain")."""
     out = []
+    context = context or {}
     for person in (e for e in ents if e.label_ == PERSON):
         # titles right before the name: "Turkish Defence Minister Yasar Guler", "Polish President Andrzej Duda"
         i = person.start - 1
@@ -30,10 +33,13 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
         # (also through a possessive: "South Sudan's President Salva Kiir")
         while i >= sent.start and (sent.doc[i].lower_ in rules.titles or sent.doc[i].ent_type_ in (COUNTRY, ORG)
                                    or (sent.doc[i].lower_ in ("'s", "’s") and i - 1 >= sent.start
-                                       and sent.doc[i - 1].ent_type_ in (COUNTRY, ORG))):
+                                       and sent.doc[i - 1].ent_type_ in (COUNTRY, ORG))
+                                   or (sent.doc[i].text == "-" and i - 1 >= sent.start and words
+                                       and sent.doc[i - 1].lower_ in rules.titles)):  # "Secretary-General"
             words.insert(0, sent.doc[i])
             i -= 1
-        found = _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index)
+        owner = _possessor(sent.doc[i], rules, context) if i >= sent.start else None
+        found = _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index, owner)
         if not found and len(words) >= 2 and words[-1].lower_ in ("'s", "’s") and i + len(words) == before \
                 and words[-2].ent_type_ == COUNTRY:
             # "Pakistan's Imran Khan": no role, but the person's own country, for an implicit title elsewhere
@@ -47,7 +53,9 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
             for child in person.root.children:
                 if child.dep_ == "appos" and child.i > person.end:
                     phrase = _own_phrase([t for t in child.subtree if t.i > person.end], person, ents, rules)
-                    out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
+                    owner = next((o for t in phrase if (o := _possessor(t, rules, context)) is not None), None)
+                    out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index,
+                                            owner)
         # "the RTAF commander, Punpakdee Pattanakul, said": spaCy makes the person the title's apposition
         if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[before].text == ",":
             phrase = [t for t in person.root.head.subtree if t.i < before]
@@ -87,22 +95,48 @@ def _before_prefixes(sent: Span, i: int, rules: Rules) -> int:
             return i
 
 
-def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index: EntityIndex | None = None
-                     ) -> list[Relation]:
-    title = [t for t in words if t.lower_ in rules.titles and t.ent_type_ not in (COUNTRY, ORG, PERSON)]
+def _possessor(tok: Token, rules: Rules, context: dict) -> Span | None:
+    """What a possessive pronoun before a title stands for: "its" -> the organisation or country named last as a
+    subject."""
+    kind = rules.role_possessives.get(tok.lower_)
+    owner = context.get(kind) if kind else None
+    return owner if owner is not None and owner.label_ in (COUNTRY, ORG) else None
+
+
+def _title_phrase_tokens(words: list[Token], rules: Rules) -> set[int]:
+    """The tokens of `words` inside a title phrase ("Secretary of State"), whatever the model tagged them."""
+    low = [t.lower_ for t in words]
+    out: set[int] = set()
+    for phrase in rules.title_phrases:
+        n = len(phrase)
+        for k in range(len(low) - n + 1):
+            if tuple(low[k : k + n]) == phrase and words[k + n - 1].i - words[k].i == n - 1:
+                out.update(t.i for t in words[k : k + n])
+    return out
+
+
+def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index: EntityIndex | None = None,
+                     owner: Span | None = None) -> list[Relation]:
+    in_phrase = _title_phrase_tokens(words, rules)
+    title = [t for t in words if t.i in in_phrase or (
+        (t.lower_ in rules.titles or t.text == "-") and t.ent_type_ not in (COUNTRY, ORG, PERSON))]
     if not any(t.lower_ in rules.role_heads for t in title):
         return []
-    while title and title[0].lower_ in ("of", "the"):
+    while title and title[0].lower_ in ("of", "the", "-"):
         title = title[1:]
-    while title and title[-1].lower_ in ("of", "the"):
+    while title and title[-1].lower_ in ("of", "the", "-"):
         title = title[:-1]
-    role = " ".join(t.text for t in title)
+    role = "".join(t.text + (t.whitespace_ if k + 1 < len(title) and title[k + 1].i == t.i + 1 else " ")
+                   for k, t in enumerate(title)).strip()
     idx = {t.i for t in words}
-    orgs = [e for e in ents if e.label_ in (COUNTRY, ORG) and e.start in idx]
-    # "a spokesman for Indonesia's Foreign Ministry": the organisation, not the country that owns it
-    orgs = [e for e in orgs if not (e.root.dep_ == "poss" and any(
-        o.label_ == ORG and o.start <= e.root.head.i < o.end for o in orgs))]
+    orgs = [e for e in ents if e.label_ in (COUNTRY, ORG) and e.start in idx and e.start not in in_phrase]
+    # "a spokesman for Indonesia's Foreign Ministry", "a director at the US National Security Council": the
+    # organisation, not the country that owns it
+    orgs = [e for e in orgs if not ((e.label_ == COUNTRY or e.root.dep_ == "poss") and any(
+        o.label_ == ORG and o is not e and o.start <= e.root.head.i < o.end for o in orgs))]
     conf = 0.9
+    if not orgs and owner is not None:  # "its Executive Director Cindy McCain"
+        orgs, conf = [owner], 0.6
     if not orgs:
         if any(t.lower_ in ("firm", "company", "group", "manufacturer", "maker") for t in words):
             if index is not None:  # the last organisation ending before the person

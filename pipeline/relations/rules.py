@@ -64,13 +64,15 @@ class Rules:
     referring_dets: frozenset[str] = frozenset()  # "the company", "this firm": the company named last
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
     name_prefixes: frozenset[str] = frozenset()  # "Gen", "Sir", "Air Marshal": between a title and the name
+    title_phrases: frozenset[tuple[str, ...]] = frozenset()  # "secretary of state": title words, whatever the NER says
+    role_possessives: dict[str, str] = field(default_factory=dict)  # "its Executive Director X" -> THING
 
 
 @lru_cache(maxsize=8)
 def load_rules(path: str | Path) -> Rules:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     _check_words(data, path)
-    for key in ("pronouns", "possessive_pronouns"):
+    for key in ("pronouns", "possessive_pronouns", "role_possessives"):
         for word, kind in (data.get(key) or {}).items():
             if kind not in PRONOUN_KIND.values():
                 raise ValueError(f"{path}: {key}.{word}: {kind!r} is not a kind of antecedent "
@@ -99,7 +101,8 @@ def load_rules(path: str | Path) -> Rules:
         maker_participles=fs("maker_participles"), joint_adverbs=fs("joint_adverbs"), raising_verbs=fs("raising_verbs"),
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
-        name_prefixes=fs("name_prefixes"),
+        name_prefixes=fs("name_prefixes"), title_phrases=frozenset(tuple(p.split()) for p in fs("title_phrases")),
+        role_possessives=dict(data.get("role_possessives") or {}),
     )
 
 
