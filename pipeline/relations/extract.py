@@ -22,7 +22,7 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
     """Every relation the document states, one record per (subject, predicate, object, sentence).
     `published` (the article's date: a date or an ISO string) places dates without a year and day names."""
     index = EntityIndex(doc)
-    focus = focus_country(doc, index)
+    focus = focus_country(doc, index, rules)
     found: list[Relation] = []
     context: dict[str, Span] = {}  # the last entity that was a subject, per pronoun kind
     triggers = rules.triggers

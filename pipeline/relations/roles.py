@@ -247,13 +247,23 @@ def _context_country(sent: Span, stated: dict[str, Span], back: int = 2) -> Span
     return None
 
 
-def focus_country(doc: Doc, index: EntityIndex | None = None) -> Span | None:
+def focus_country(doc: Doc, index: EntityIndex | None = None, rules: Rules | None = None) -> Span | None:
     """The country an article is about: its most mentioned country (first mention kept as the span)."""
     countries = index.labelled(COUNTRY)[0] if index is not None else [e for e in doc.ents if e.label_ == COUNTRY]
     if not countries:
         return None
     counts = Counter(e.kb_id_ for e in countries)
     # the lead names the protagonist: the first country, when it is among the two most mentioned
-    top2 = {k for k, _ in counts.most_common(2)}
+    top2 = [k for k, _ in counts.most_common(2)]
     first = countries[0]
-    return first if first.kb_id_ in top2 and counts[first.kb_id_] >= 2 else None
+    if first.kb_id_ not in top2 or counts[first.kb_id_] < 2:
+        return None
+    other = next((k for k in top2 if k != first.kb_id_), None)
+    if other is not None and counts[other] >= counts[first.kb_id_] and rules is not None and rules.org_countries:
+        # as often named, and its state bodies more often ("the Pakistan Air Force", "PAF" against a
+        # "Chinese-made" jet): the other one
+        orgs = index.labelled(ORG)[0] if index is not None else [e for e in doc.ents if e.label_ == ORG]
+        bodies = Counter(rules.org_countries.get(e.kb_id_) for e in orgs)
+        if bodies[other] > bodies[first.kb_id_]:
+            return next(e for e in countries if e.kb_id_ == other)
+    return first

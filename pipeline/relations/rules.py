@@ -66,6 +66,7 @@ class Rules:
     name_prefixes: frozenset[str] = frozenset()  # "Gen", "Sir", "Air Marshal": between a title and the name
     title_phrases: frozenset[tuple[str, ...]] = frozenset()  # "secretary of state": title words, whatever the NER says
     role_possessives: dict[str, str] = field(default_factory=dict)  # "its Executive Director X" -> THING
+    org_countries: dict[str, str] = field(default_factory=dict)  # ORG id of a state body -> COUNTRY id (registry)
 
 
 @lru_cache(maxsize=8)
@@ -123,7 +124,10 @@ def with_registry(rules: Rules, registry) -> Rules:
     (their class: a drone, a fighter, a tank)."""
     kinds = {f"{ORG}:{o.id}": o.kind or "" for o in registry.organisations.values()}
     classes = {f"{WEAPON_SYSTEM}:{w.id}": w.weapon_class for w in registry.weapons.values() if w.weapon_class}
-    return replace(rules, org_kinds=kinds, weapon_classes=classes)
+    # the country of a state body (armed force, ministry, agency: not a company), for an article's lead country
+    countries = {f"{ORG}:{o.id}": f"{COUNTRY}:{o.iso3}" for o in registry.organisations.values()
+                 if o.iso3 and (o.kind or "") != "company"}
+    return replace(rules, org_kinds=kinds, weapon_classes=classes, org_countries=countries)
 
 
 def is_armed_force(ent: Span, rules: Rules) -> bool:
