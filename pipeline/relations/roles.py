@@ -60,11 +60,42 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
         if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[before].text == ",":
             phrase = [t for t in person.root.head.subtree if t.i < before]
             out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
+    out += _predicate_roles(sent, ents, rules, index, context)
     # "German Defence Minister Boris Pistorius and his Israeli counterpart Yoav Gallant": a counterpart holds the
     # role the sentence gives the other person
     named = [r.role for r in out if r.role and r.role.lower() not in rules.counterparts]
     return [replace(r, role=named[0], rule="role:counterpart")
             if named and r.role and r.role.lower() in rules.counterparts else r for r in out]
+
+
+def _predicate_roles(sent: Span, ents: list[Span], rules: Rules, index, context: dict) -> list[Relation]:
+    """A role given by a verb's complement to its subject: "Rustem Umerov was appointed defence minister of
+    Ukraine", "She served as Chile's defence minister" (a pronoun: the person named last as a subject), "X
+    became chief executive of Saab"."""
+    out = []
+    persons = {e.root.i: e for e in ents if e.label_ == PERSON}
+    for verb in sent:
+        if verb.lemma_.lower() not in rules.role_verbs:
+            continue
+        person = None
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                person = persons.get(child.i)
+                if person is None and rules.pronouns.get(child.lower_) == PERSON:
+                    person = context.get(PERSON)
+        if person is None:
+            continue
+        for child in verb.children:
+            comp = child if child.dep_ in ("attr", "oprd") else next(
+                (c for c in child.children if c.dep_ == "pobj"), None) if (
+                child.dep_ == "prep" and child.lower_ == "as") else None
+            if comp is None:
+                continue
+            phrase = _own_phrase(list(comp.subtree), person, ents, rules)
+            if comp.lower_ not in rules.role_heads and not any(t.lower_ in rules.role_heads for t in comp.lefts):
+                continue  # the complement's head (or a word before it) is the title: not "a critic of the minister"
+            out += _role_from_words(person, phrase, ents, sent, rules, None, "role:predicate", index)
+    return out
 
 
 def _own_phrase(phrase: list[Token], person: Span, ents: list[Span], rules: Rules) -> list[Token]:

@@ -66,6 +66,7 @@ class Rules:
     name_prefixes: frozenset[str] = frozenset()  # "Gen", "Sir", "Air Marshal": between a title and the name
     title_phrases: frozenset[tuple[str, ...]] = frozenset()  # "secretary of state": title words, whatever the NER says
     role_possessives: dict[str, str] = field(default_factory=dict)  # "its Executive Director X" -> THING
+    role_verbs: frozenset[str] = frozenset()  # "X was appointed defence minister": the complement is X's role
     org_countries: dict[str, str] = field(default_factory=dict)  # ORG id of a state body -> COUNTRY id (registry)
 
 
@@ -103,7 +104,7 @@ def load_rules(path: str | Path) -> Rules:
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         name_prefixes=fs("name_prefixes"), title_phrases=frozenset(tuple(p.split()) for p in fs("title_phrases")),
-        role_possessives=dict(data.get("role_possessives") or {}),
+        role_possessives=dict(data.get("role_possessives") or {}), role_verbs=fs("role_verbs"),
     )
 
 
