@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from ..labels import COUNTRY, ORG, PERSON
 from .relation import EntityIndex, Relation
-from .rules import Rules
+from .rules import Rules, is_armed_force
 from .syntax import is_subject
 
 def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | None,
@@ -54,13 +54,13 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
                 if child.dep_ == "appos" and child.i > person.end:
                     phrase = _own_phrase([t for t in child.subtree if t.i > person.end], person, ents, rules)
                     owner = next((o for t in phrase if (o := _possessor(t, rules, context)) is not None), None)
-                    out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index,
+                    out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:apposition", index,
                                             owner)
         # "the RTAF commander, Punpakdee Pattanakul, said": spaCy makes the person the title's apposition
         if person.root.dep_ == "appos" and person.root.head.i < person.start and doc[before].text == ",":
             phrase = [t for t in person.root.head.subtree if t.i < before]
-            out += _role_from_words(person, phrase, ents, sent, rules, None, "role:apposition", index)
-    out += _predicate_roles(sent, ents, rules, index, context)
+            out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:apposition", index)
+    out += _predicate_roles(sent, ents, rules, focus, index, context)
     # "German Defence Minister Boris Pistorius and his Israeli counterpart Yoav Gallant": a counterpart holds the
     # role the sentence gives the other person
     named = [r.role for r in out if r.role and r.role.lower() not in rules.counterparts]
@@ -68,7 +68,7 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
             if named and r.role and r.role.lower() in rules.counterparts else r for r in out]
 
 
-def _predicate_roles(sent: Span, ents: list[Span], rules: Rules, index, context: dict) -> list[Relation]:
+def _predicate_roles(sent: Span, ents: list[Span], rules: Rules, focus, index, context: dict) -> list[Relation]:
     """A role given by a verb's complement to its subject: "Rustem Umerov was appointed defence minister of
     Ukraine", "She served as Chile's defence minister" (a pronoun: the person named last as a subject), "X
     became chief executive of Saab"."""
@@ -94,7 +94,7 @@ def _predicate_roles(sent: Span, ents: list[Span], rules: Rules, index, context:
             phrase = _own_phrase(list(comp.subtree), person, ents, rules)
             if comp.lower_ not in rules.role_heads and not any(t.lower_ in rules.role_heads for t in comp.lefts):
                 continue  # the complement's head (or a word before it) is the title: not "a critic of the minister"
-            out += _role_from_words(person, phrase, ents, sent, rules, None, "role:predicate", index)
+            out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:predicate", index)
     return out
 
 
@@ -124,6 +124,26 @@ def _before_prefixes(sent: Span, i: int, rules: Rules) -> int:
                 break
         else:
             return i
+
+
+def _armed_force_of(title: list[Token], ents: list[Span], doc, rules: Rules, index, focus: Span | None
+                    ) -> list[Span]:
+    """The armed force a military title with no organisation is for: the one the sentence names ("military
+    spokesman X" beside "the Egyptian Armed Forces"), else, for a title naming a service ("Chief of the Air
+    Staff"), the one armed force of the document with that service in its name; else none."""
+    forces = [e for e in ents if e.label_ == ORG and is_armed_force(e, rules)]
+    if len({e.kb_id_ for e in forces}) == 1:
+        return forces[:1]
+    services = {t.lower_ for t in title} & rules.military_services
+    if forces or not services:
+        return []
+    orgs = index.labelled(ORG)[0] if index is not None else [e for e in doc.ents if e.label_ == ORG]
+    # an armed force's service: the last service word of its name ("People's Liberation Army Air Force": air)
+    service = lambda e: next((t.lower_ for t in reversed(e) if t.lower_ in rules.military_services), None)  # noqa
+    named = {e.kb_id_: e for e in orgs if is_armed_force(e, rules) and service(e) in services}
+    if len(named) > 1 and focus is not None:  # the lead country's ("the Nigerian Air Force", not the US one)
+        named = {k: e for k, e in named.items() if rules.org_countries.get(k) == focus.kb_id_}
+    return list(named.values()) if len(named) == 1 else []
 
 
 def _possessor(tok: Token, rules: Rules, context: dict) -> Span | None:
@@ -177,7 +197,10 @@ def _role_from_words(person, words, ents, sent, rules: Rules, focus, rule, index
             else:
                 orgs = [e for e in sent.doc.ents if e.label_ == ORG and e.end <= person.start][-1:]
             conf = 0.6
-        elif any(t.lower_ in rules.government_titles for t in title):
+        elif any(t.lower_ in rules.military_titles for t in title) and (
+                forces := _armed_force_of(title, ents, sent.doc, rules, index, focus)):
+            orgs, conf, rule = forces, 0.6, "role:armed-force"
+        elif any(t.lower_ in rules.government_titles or t.lower_ in rules.military_titles for t in title):
             # "Defence Minister Viola Amherd said": the phrase names no country; `settle_role_countries` picks it
             # once the whole document is read (the person's role elsewhere, else the article's lead country)
             return [Relation(person, "holds_role", person, IMPLICIT_ROLE, role, sent, role=role, confidence=0.5)]

@@ -66,6 +66,8 @@ class Rules:
     name_prefixes: frozenset[str] = frozenset()  # "Gen", "Sir", "Air Marshal": between a title and the name
     title_phrases: frozenset[tuple[str, ...]] = frozenset()  # "secretary of state": title words, whatever the NER says
     role_possessives: dict[str, str] = field(default_factory=dict)  # "its Executive Director X" -> THING
+    military_titles: frozenset[str] = frozenset()  # "military spokesman X": the sentence's armed force
+    military_services: frozenset[str] = frozenset()  # "Chief of the Air Staff": the document's air force
     role_verbs: frozenset[str] = frozenset()  # "X was appointed defence minister": the complement is X's role
     org_countries: dict[str, str] = field(default_factory=dict)  # ORG id of a state body -> COUNTRY id (registry)
 
@@ -105,6 +107,7 @@ def load_rules(path: str | Path) -> Rules:
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         name_prefixes=fs("name_prefixes"), title_phrases=frozenset(tuple(p.split()) for p in fs("title_phrases")),
         role_possessives=dict(data.get("role_possessives") or {}), role_verbs=fs("role_verbs"),
+        military_titles=fs("military_titles"), military_services=fs("military_services"),
     )
 
 
