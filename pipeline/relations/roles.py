@@ -259,7 +259,7 @@ def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Rel
             out.append(replace(r, object=stated[person], rule="role:same-person", confidence=0.6))
         elif len(actors) == 1 and allowed(next(iter(actors.values()))):
             out.append(replace(r, object=next(iter(actors.values())), rule="role:sentence-country"))
-        elif not countries and (near := _context_country(r.sentence, stated)) is not None and allowed(near):
+        elif not actors and (near := _context_country(r.sentence, stated)) is not None and allowed(near):
             # "France's ministry confirmed the order. Armed Forces Minister Florence Parly welcomed …": the one
             # country the paragraph's sentences just before are about
             out.append(replace(r, object=near, rule="role:context-country"))
