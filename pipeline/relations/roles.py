@@ -75,7 +75,8 @@ def _predicate_roles(sent: Span, ents: list[Span], rules: Rules, focus, index, c
     out = []
     persons = {e.root.i: e for e in ents if e.label_ == PERSON}
     for verb in sent:
-        if verb.lemma_.lower() not in rules.role_verbs:
+        lemma = verb.lemma_.lower()
+        if lemma not in rules.role_verbs and lemma not in rules.office_verbs:
             continue
         person = None
         for child in verb.children:
@@ -83,7 +84,16 @@ def _predicate_roles(sent: Span, ents: list[Span], rules: Rules, focus, index, c
                 person = persons.get(child.i)
                 if person is None and rules.pronouns.get(child.lower_) == PERSON:
                     person = context.get(PERSON)
+                if person is None and child.lower_ in ("who", "that") and verb.dep_ == "relcl":
+                    person = persons.get(verb.head.i)  # "Anwar Ibrahim, who holds …"
         if person is None:
+            continue
+        if lemma in rules.office_verbs:  # "who holds this year's rotating chairmanship of ASEAN"
+            for office in (c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in rules.office_nouns):
+                role = rules.office_nouns[office.lemma_.lower()]
+                held = {t.i for t in office.subtree} - {t.i for t in office.lefts for t in t.subtree}
+                out += [Relation(person, "holds_role", e, "role:office", office.text, sent, role=role, confidence=0.7)
+                        for e in ents if e.label_ in (COUNTRY, ORG) and e.start in held][:1]
             continue
         for child in verb.children:
             comp = child if child.dep_ in ("attr", "oprd") else next(

@@ -68,6 +68,8 @@ class Rules:
     role_possessives: dict[str, str] = field(default_factory=dict)  # "its Executive Director X" -> THING
     military_titles: frozenset[str] = frozenset()  # "military spokesman X": the sentence's armed force
     military_services: frozenset[str] = frozenset()  # "Chief of the Air Staff": the document's air force
+    office_verbs: frozenset[str] = frozenset()  # "who holds the chairmanship of ASEAN"
+    office_nouns: dict[str, str] = field(default_factory=dict)  # office noun -> the role it gives
     role_verbs: frozenset[str] = frozenset()  # "X was appointed defence minister": the complement is X's role
     org_countries: dict[str, str] = field(default_factory=dict)  # ORG id of a state body -> COUNTRY id (registry)
 
@@ -108,6 +110,7 @@ def load_rules(path: str | Path) -> Rules:
         name_prefixes=fs("name_prefixes"), title_phrases=frozenset(tuple(p.split()) for p in fs("title_phrases")),
         role_possessives=dict(data.get("role_possessives") or {}), role_verbs=fs("role_verbs"),
         military_titles=fs("military_titles"), military_services=fs("military_services"),
+        office_verbs=fs("office_verbs"), office_nouns=dict(data.get("office_nouns") or {}),
     )
 
 
