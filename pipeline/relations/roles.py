@@ -273,7 +273,7 @@ def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Rel
             # "France's ministry confirmed the order. Armed Forces Minister Florence Parly welcomed …": the one
             # country the paragraph's sentences just before are about
             out.append(replace(r, object=near, rule="role:context-country"))
-        elif focus is not None and allowed(focus) and (focus.kb_id_ in countries or not countries):
+        elif focus is not None and allowed(focus) and (focus.kb_id_ in countries or not actors):
             out.append(replace(r, object=focus, rule="role:lead-country"))
         else:
             out.append(replace(r, object=r.subject, rule=UNSETTLED, confidence=0.4))
