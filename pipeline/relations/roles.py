@@ -242,13 +242,18 @@ def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Rel
                 and r.rule != "role:counterpart":
             stated.setdefault(r.subject.kb_id_, r.object)
     found = [r for r in found if r.rule != NATIONALITY]
+    implicit = {r.subject.kb_id_ for r in found if r.rule == IMPLICIT_ROLE}
+    visitors = {r.subject.kb_id_ for r in found if r.predicate == "visits" and not r.negated}
     avoid: dict[str, set[str]] = {}
     for r in found:
         if r.predicate == "visits" and not r.negated:
             avoid.setdefault(r.subject.kb_id_, set()).add(r.object.kb_id_)
         elif r.predicate == "meets":
             for a, b in ((r.subject, r.object), (r.object, r.subject)):
-                other = stated.get(b.kb_id_) if b.label_ == PERSON else b
+                # the other party's country: its own phrase's, else, for a visitor met by one who is no visitor,
+                # the lead country its implicit title will take (the host is the other country's)
+                guest = b.kb_id_ in implicit and b.kb_id_ in visitors and a.kb_id_ not in visitors
+                other = (stated.get(b.kb_id_) or (focus if guest else None)) if b.label_ == PERSON else b
                 if other is not None:
                     avoid.setdefault(a.kb_id_, set()).add(other.kb_id_)
     counterpart_countries = {(r.sentence.start, r.object.kb_id_) for r in found
@@ -280,7 +285,7 @@ def settle_role_countries(found: list[Relation], focus: Span | None) -> list[Rel
     return out
 
 
-def _actors(sent: Span, stated: dict[str, Span]) -> dict[str, Span]:
+def _actors(sent: Span, stated: dict[str, Span], persons_only: bool = False) -> dict[str, Span]:
     """The countries a sentence is about: a country that is a clause's subject or inside its subject's phrase
     ("France's ministry", "British officials"), or the own country of a person who is ("Kim's delegation")."""
     out: dict[str, Span] = {}
@@ -290,7 +295,7 @@ def _actors(sent: Span, stated: dict[str, Span]) -> dict[str, Span]:
                                        and root.head.dep_ in ("nsubj", "nsubjpass"))
         if not in_subject:
             continue
-        if e.label_ == COUNTRY:
+        if e.label_ == COUNTRY and not persons_only:
             out.setdefault(e.kb_id_, e)
         elif e.label_ == PERSON and e.kb_id_ in stated:
             out.setdefault(stated[e.kb_id_].kb_id_, stated[e.kb_id_])
@@ -301,8 +306,11 @@ def _context_country(sent: Span, stated: dict[str, Span], back: int = 2) -> Span
     """For a sentence that names no country: the one country its own subject or, else, one of the `back`
     sentences before it in the same paragraph is about (`_actors`); none when that is not one country."""
     doc = sent.doc
-    for _ in range(back + 1):
-        actors = _actors(sent, stated)
+    for k in range(back + 1):
+        # (in the sentence itself, only a person's country: its countries were no clause subject, and one inside a
+        # subordinate clause's subject is no actor of the title: "an aide to President Ilham Aliyev said that
+        # France's policy …")
+        actors = _actors(sent, stated, persons_only=k == 0)
         if actors:
             return next(iter(actors.values())) if len(actors) == 1 else None
         if sent.start == 0 or "\n" in doc.text[doc[sent.start - 1].idx : sent.start_char]:
