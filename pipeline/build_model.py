@@ -17,7 +17,7 @@ from .gazetteer import Registry, read_jsonl
 from .settings import base_model_name
 
 PIPELINE_NAME = "defnews_sm"
-PATTERN_FILES = ("weapon_patterns.jsonl", "place_patterns.jsonl")
+PATTERN_FILES = ("weapon_patterns.jsonl", "place_patterns.jsonl", "org_patterns.jsonl")
 
 
 def build_pipeline(base: list[str] | str, gazetteer_dir: str | Path) -> Language:

@@ -308,6 +308,11 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
             yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:place-"):  # "Luke Air Force Base", "RAF Akrotiri": the whole name
             yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_PATTERN)
+        elif ent.ent_id_.startswith("pattern:org-"):  # "Rheinmetall Landsysteme GmbH": a company by its legal form
+            names = (fold(doc[start:end].text), fold(doc[start : end - 1].text))  # with and without the suffix
+            known = next((reg.org_by_name[n] for n in names if n in reg.org_by_name), None)
+            yield _Mention(start, end, ORG, f"{ORG}:{known or slug(doc[start:end].text)}",
+                           SOURCE_REGISTRY if known else SOURCE_PATTERN)
         elif ent.ent_id_.startswith("pattern:"):
             if ent.ent_id_ != "pattern:class-name":  # "Ula-class" is the name; "KJ-600 early-warning aircraft" is not
                 start, end = _trim_class_nouns(doc, start, end)

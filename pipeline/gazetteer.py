@@ -24,7 +24,7 @@ STOPLIST_FILE = "stoplist.json"
 PLACES_FILE = "places.json"  # where place names come from (population threshold, regions)
 PLACE_NAMES_FILE = "place_names.txt"  # the folded names themselves, computed once when the model is built
 GAZETTEER_FILES = (WEAPONS_FILE, *ORG_FILES, COUNTRIES_FILE, STOPLIST_FILE, PLACES_FILE, "weapon_patterns.jsonl",
-                   "place_patterns.jsonl")
+                   "place_patterns.jsonl", "org_patterns.jsonl")
 _LATIN_NAME = re.compile(r"^[A-Z][a-z'’]+(?:[ -][A-Za-z][a-z'’]+){0,3}$")
 
 

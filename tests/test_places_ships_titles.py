@@ -28,6 +28,7 @@ def test_a_person_the_document_names_keeps_a_surname_that_is_a_city(nlp):
     ("The French frigate FS Forbin intercepted three drones.", "FS Forbin"),
     ("The carrier USS Dwight D. Eisenhower left the Gulf.", "USS Dwight D. Eisenhower"),
     ("India commissioned INS Vikrant in 2022.", "INS Vikrant"),
+    ("The carrier HMS Queen Elizabeth and HMS Prince of Wales sailed together.", "HMS Prince of Wales"),
 ])
 def test_ships_with_a_navy_prefix_are_platforms(nlp, text, ship):
     found = ents(nlp, text)
@@ -114,6 +115,10 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
     # firms by their company words
     ("The radar comes from Hensoldt Sensors and Atlas Elektronik.", "Atlas Elektronik", "ORG"),
     ("The work went to General Dynamics Mission Systems.", "General Dynamics Mission Systems", "ORG"),
+    # firms by their legal form, the name whole ("On Monday" is no part of it)
+    ("Rheinmetall Landsysteme GmbH delivered the first vehicles.", "Rheinmetall Landsysteme GmbH", "ORG"),
+    ("On Monday Damen Shipyards Group NV signed the contract.", "Damen Shipyards Group NV", "ORG"),
+    ("The frigates are built by Naval Group SA in Lorient.", "Naval Group SA", "ORG"),
     # military units are organisations
     ("The jets will be based with the Sixth Air Brigade in the south.", "Sixth Air Brigade", "ORG"),
     ("The jets will be based at the Satakunta Air Wing near Pirkkala.", "Satakunta Air Wing", "ORG"),
