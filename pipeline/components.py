@@ -348,6 +348,9 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     if label in ("ORG", "PERSON", "GPE", "LOC") and not any(t.text[:1].isupper() or t.like_num for t in doc[start:end]):
         return  # "its defense project promotion committee": no capital, no proper name
     text = doc[start:end].text
+    if label == "ORG" and start >= 2 and doc[start - 1].lower_ == "of" and _is_title(doc[start - 2], reg) \
+            and reg.is_stopword("PORTFOLIO", text):
+        return  # "Secretary of State", "Minister of National Defense": the title's portfolio, no organisation
     if label == "ORG" and reg.is_generic_institution(text):
         # "the Defence Ministry", "in Parliament": the owner's ("Japan’s Defence Ministry"), else the country the
         # document names most (filled in by `_own_generic_institutions`)

@@ -115,6 +115,8 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
     # firms by their company words
     ("The radar comes from Hensoldt Sensors and Atlas Elektronik.", "Atlas Elektronik", "ORG"),
     ("The work went to General Dynamics Mission Systems.", "General Dynamics Mission Systems", "ORG"),
+    # a title's portfolio is no organisation; a ministry named in full is one
+    ("The Department of National Defense said the talks went well.", "Department of National Defense", "ORG"),
     # firms by their legal form, the name whole ("On Monday" is no part of it)
     ("Rheinmetall Landsysteme GmbH delivered the first vehicles.", "Rheinmetall Landsysteme GmbH", "ORG"),
     ("On Monday Damen Shipyards Group NV signed the contract.", "Damen Shipyards Group NV", "ORG"),
@@ -142,3 +144,11 @@ def test_a_generic_ministry_belongs_to_the_country_the_article_names_most(nlp):
 def test_named_days_and_accords_are_no_entities(nlp):
     found = ents(nlp, "The deal followed the Abraham Accords and was announced on Navy Day.")
     assert not any(t in ("Abraham Accords", "Navy Day") for t, _, _ in found), found
+
+
+def test_a_titles_portfolio_is_no_organisation(nlp):
+    """Expected: "Secretary of National Defense X", "Secretary of State X": no ORG for "National Defense" or
+    "State", the person found whole."""
+    found = ents(nlp, "Secretary of National Defense Gilberto Teodoro met Secretary of State Antony Blinken.")
+    assert not any(lab == "ORG" for _, lab, _ in found), found
+    assert {t for t, lab, _ in found if lab == "PERSON"} == {"Gilberto Teodoro", "Antony Blinken"}, found
