@@ -421,6 +421,9 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
         start, end = _trim_class_nouns(doc, start, end)
         if start < end and any(c.isdigit() for c in doc[start:end].text):
             yield _Mention(start, end, WEAPON_SYSTEM, _weapon_key(doc[start:end].text, reg), SOURCE_MODEL)
+        elif start < end and reg.place_names.get(fold(doc[start:end].text)) and _after_locative(doc[start:end]):
+            # "launched from Primorsko-Akhtarsk and Kursk": a city of the place gazetteer after a locative
+            yield _Mention(start, end, LOCATION, f"{LOCATION}:{slug(doc[start:end].text)}", SOURCE_MODEL)
 
 
 ORG_WORDS = frozenset(
@@ -430,6 +433,15 @@ ORG_WORDS = frozenset(
     "administration authority commission court parliament assembly government brigade battalion division "
     "regiment wing fleet squadron".split()
 )
+
+
+def _after_locative(span: Span) -> bool:
+    """The phrase, or the one it is coordinated with, is the object of a locative preposition ("launched from
+    Primorsko-Akhtarsk and Kursk")."""
+    t = span.root
+    while t.dep_ == "conj" and t.head != t:
+        t = t.head
+    return t.dep_ == "pobj" and t.head.lower_ in LOCATIVE_PREPS
 
 
 def _in_place_slot(span: Span) -> bool:
@@ -491,13 +503,20 @@ def _name_word(t, reg: Registry, *, inside: bool = False) -> bool:
             and reg.country_iso3(t.text) is None and fold(t.text) not in reg.org_by_name)
 
 
+def _surname_as_place(doc: Doc, i: int, reg: Registry) -> bool:
+    """"Sanjay Jasjit" + "Singh" (GPE): a word the model tagged as a place is the head of the name before it."""
+    return (doc[i].ent_type_ in ("GPE", "LOC") and doc[i].ent_iob_ == "B" and doc[i - 1].dep_ == "compound"
+            and doc[i - 1].head.i == i and (i + 1 >= len(doc) or doc[i + 1].ent_iob_ != "I")
+            and _name_word(doc[i], reg, inside=True))
+
+
 def _name_end(doc: Doc, start: int, end: int, reg: Registry) -> int:
     """"Choe Son" + "Hui", "Gen Qamar" + "Javed Bajwa", "Moon Jae" + "-in": name words the model left off the end of
     a person's name (its own next PERSON entity excepted)."""
     while end < len(doc) and doc[end - 1].whitespace_ == "" and doc[end].text in ("-", "‑") and end + 1 < len(doc) \
             and doc[end].whitespace_ == "" and doc[end + 1].is_lower and doc[end + 1].is_alpha and len(doc[end + 1]) <= 4:
         end += 2  # "Jae-in", "Dae-jung": the lower-case second part of a hyphenated Korean given name
-    while (end < len(doc) and doc[end - 1].whitespace_ and _name_word(doc[end], reg)
+    while (end < len(doc) and doc[end - 1].whitespace_ and (_name_word(doc[end], reg) or _surname_as_place(doc, end, reg))
            and not (doc[end].ent_type_ == "PERSON" and doc[end].ent_iob_ == "B")
            and not (doc[end].ent_type_ == "NORP" and reg.country_by_demonym.get(fold(doc[end].text)))):
         end += 1

@@ -130,6 +130,12 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
     ("The minister flew to Ushuaia on Friday.", "Ushuaia", "LOCATION"),
     ("The plant is about 100 kilometres south of Seoul.", "Seoul", "LOCATION"),
     ("Russia annexed Crimea in 2014.", "Crimea", "LOCATION"),
+    # a city the model read as a product, after a locative (also coordinated with another place)
+    ("Air defence units shot down 23 of 28 Shahed drones launched from Primorsko-Akhtarsk and Kursk overnight.",
+     "Kursk", "LOCATION"),
+    # a surname the model read as a place, the head of the name before it
+    ("The frigate was commissioned in the presence of Vice Admiral Sanjay Jasjit Singh, the commander.",
+     "Sanjay Jasjit Singh", "PERSON"),
 ])
 def test_whole_names_firms_units_and_places_by_their_cues(nlp, text, name, label):
     found = ents(nlp, text)
