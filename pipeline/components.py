@@ -273,6 +273,7 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
     _resolve_capitals(doc, mentions, reg)
     _merge_short_names(doc, mentions)
     _merge_weapon_families(mentions, reg)
+    mentions += _systems_by_context(doc, mentions, reg)
     _own_generic_institutions(doc, mentions)
     spans = [Span(doc, m.start, m.end, label=m.label, kb_id=m.key, span_id=m.source) for m in mentions]
     taken = {i for s in spans for i in range(s.start, s.end)}
@@ -543,6 +544,33 @@ def _strip_titles(doc: Doc, start: int, end: int, reg: Registry) -> int:
 
 def _is_title(token, reg: Registry) -> bool:
     return token.lower_ in TITLE_WORDS or reg.is_stopword("PERSON_TITLE", token.text)
+
+
+def _systems_by_context(doc: Doc, mentions: list[_Mention], reg: Registry) -> list[_Mention]:
+    """A name that is a system only in context (the registry's `context_aliases`: "Typhoon", also a storm) is the
+    system where the document names that system otherwise ("the Eurofighter Typhoon … 40 Typhoons") or a number
+    stands before it ("24 Typhoons"): a mention the model gave another label is relabelled, an untagged word added.
+    Returns the added mentions."""
+    aliases = reg.weapon_by_context_alias
+    if not aliases:
+        return []
+    named = {m.key for m in mentions if m.label == WEAPON_SYSTEM}
+
+    def system(start: int, end: int) -> str | None:
+        text = fold(doc[start:end].text)
+        wid = aliases.get(text) or (aliases.get(text[:-1]) if text.endswith("s") else None)
+        if wid is None:
+            return None
+        key = f"{WEAPON_SYSTEM}:{wid}"
+        return key if key in named or (start > 0 and doc[start - 1].like_num) else None
+
+    for m in mentions:
+        if m.label in (ORG, PERSON, LOCATION) and m.source == SOURCE_MODEL and (key := system(m.start, m.end)):
+            m.label, m.key, m.source = WEAPON_SYSTEM, key, SOURCE_REGISTRY
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    return [_Mention(t.i, t.i + 1, WEAPON_SYSTEM, key, SOURCE_REGISTRY) for t in doc
+            if t.i not in taken and t.is_title and t.ent_type_ in ("", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC")
+            and (key := system(t.i, t.i + 1))]  # (a mention wins over the model's other spans)
 
 
 def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -> None:

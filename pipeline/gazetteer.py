@@ -67,6 +67,8 @@ class WeaponSystem:
     weapon_class: str | None
     manufacturer: str | None
     origin_iso3: str | None
+    # names that are the system only in context ("Typhoon": also a storm): see components._systems_by_context
+    context_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Registry:
         for r in read_jsonl(d / WEAPONS_FILE):
             weapons[r["id"]] = WeaponSystem(
                 r["id"], r["name"], tuple(r.get("aliases") or ()), r.get("family"),
-                r.get("class"), r.get("manufacturer"), r.get("origin_iso3"),
+                r.get("class"), r.get("manufacturer"), r.get("origin_iso3"), tuple(r.get("context_aliases") or ()),
             )
         orgs = {}
         for name in ORG_FILES:
@@ -222,6 +224,11 @@ class Registry:
                for label, words in self.stoplist.items() if isinstance(words, list)}
         out["*"] = frozenset(fold(w) for w in common)
         return out
+
+    @cached_property
+    def weapon_by_context_alias(self) -> dict[str, str]:
+        """Folded context alias -> weapon id ("typhoon" -> eurofighter-typhoon)."""
+        return {fold(a): w.id for w in self.weapons.values() for a in w.context_aliases}
 
     @cached_property
     def country_name_starts(self) -> frozenset[str]:

@@ -158,3 +158,15 @@ def test_a_titles_portfolio_is_no_organisation(nlp):
     found = ents(nlp, "Secretary of National Defense Gilberto Teodoro met Secretary of State Antony Blinken.")
     assert not any(lab == "ORG" for _, lab, _ in found), found
     assert {t for t, lab, _ in found if lab == "PERSON"} == {"Gilberto Teodoro", "Antony Blinken"}, found
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Qatar ordered 24 Typhoons from BAE Systems.", {"Typhoons"}),
+    ("The Eurofighter Typhoon is a fighter. The Typhoon first flew in 1994.", {"Eurofighter Typhoon", "Typhoon"}),
+    ("A typhoon hit Okinawa. Typhoon Haiyan struck the Philippines in 2013.", set()),
+])
+def test_a_name_that_is_a_system_only_in_context(nlp, text, expected):
+    """Expected: "Typhoon" (a registry context alias: also a storm) is the Eurofighter where a number stands
+    before it or the document names the Eurofighter Typhoon otherwise; never in a story about storms."""
+    found = ents(nlp, text)
+    assert {t for t, lab, _ in found if lab == "WEAPON_SYSTEM"} == expected, found
