@@ -339,6 +339,12 @@ def _classify(doc: Doc, ent: Span, reg: Registry):
     yield from _classify_text(doc, start, end, label, reg)
 
 
+def _title_cased(sent: Span) -> bool:
+    """A headline in Title Case: most of its words capitalised."""
+    words = [t for t in sent if t.is_alpha]
+    return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) > 0.6 * len(words)
+
+
 def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     start, end = _trim(doc, start, end)
     # "The Ministry of Defence (Mindef) announced": a name ends where a bracket opens
@@ -349,9 +355,20 @@ def _classify_text(doc: Doc, start: int, end: int, label: str, reg: Registry):
     if label in ("ORG", "PERSON", "GPE", "LOC") and not any(t.text[:1].isupper() or t.like_num for t in doc[start:end]):
         return  # "its defense project promotion committee": no capital, no proper name
     text = doc[start:end].text
-    if label == "ORG" and start >= 2 and doc[start - 1].lower_ == "of" and _is_title(doc[start - 2], reg) \
-            and reg.is_stopword("PORTFOLIO", text):
-        return  # "Secretary of State", "Minister of National Defense": the title's portfolio, no organisation
+    if label == "ORG" and start >= 2 and doc[start - 1].lower_ == "of" and _is_title(doc[start - 2], reg) and (
+            reg.is_stopword("PORTFOLIO", text) or not any(t.lower_ in ORG_WORDS for t in doc[start:end])):
+        # "Secretary of State", "Minister of National Defense", "Director of Public Relations and Information":
+        # the title's portfolio, no organisation
+        return
+    if label == "ORG":
+        # "the populist ANO party", "the Houthi rebels": lower-case words after a name are no part of it
+        while end - start > 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha:
+            end -= 1
+        # "reported by The Globe and Mail": a capital "The" inside a sentence is part of the name
+        if start > 0 and doc[start - 1].text == "The" and not doc[start - 1].is_sent_start \
+                and not _title_cased(doc[start - 1].sent):  # (not in a headline's Title Case)
+            start -= 1
+        text = doc[start:end].text
     if label == "ORG" and reg.is_generic_institution(text):
         # "the Defence Ministry", "in Parliament": the owner's ("Japan’s Defence Ministry"), else the country the
         # document names most (filled in by `_own_generic_institutions`)

@@ -117,6 +117,9 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
     ("The work went to General Dynamics Mission Systems.", "General Dynamics Mission Systems", "ORG"),
     # a title's portfolio is no organisation; a ministry named in full is one
     ("The Department of National Defense said the talks went well.", "Department of National Defense", "ORG"),
+    # an organisation's name without the lower-case words after it, with a capital "The" inside a sentence
+    ("The populist ANO party of Andrej Babis won the election.", "ANO", "ORG"),
+    ("The report was published by The Globe and Mail on Monday.", "The Globe and Mail", "ORG"),
     # firms by their legal form, the name whole ("On Monday" is no part of it)
     ("Rheinmetall Landsysteme GmbH delivered the first vehicles.", "Rheinmetall Landsysteme GmbH", "ORG"),
     ("On Monday Damen Shipyards Group NV signed the contract.", "Damen Shipyards Group NV", "ORG"),
@@ -155,9 +158,10 @@ def test_named_days_and_accords_are_no_entities(nlp):
 def test_a_titles_portfolio_is_no_organisation(nlp):
     """Expected: "Secretary of National Defense X", "Secretary of State X": no ORG for "National Defense" or
     "State", the person found whole."""
-    found = ents(nlp, "Secretary of National Defense Gilberto Teodoro met Secretary of State Antony Blinken.")
-    assert not any(lab == "ORG" for _, lab, _ in found), found
-    assert {t for t, lab, _ in found if lab == "PERSON"} == {"Gilberto Teodoro", "Antony Blinken"}, found
+    found = ents(nlp, "Secretary of National Defense Gilberto Teodoro met Secretary of State Antony Blinken. The NAF "
+                      "Director of Public Relations and Information, Edward Gabkwet, said so.")
+    assert {t for t, lab, _ in found if lab == "ORG"} == {"NAF"}, found
+    assert {t for t, lab, _ in found if lab == "PERSON"} == {"Gilberto Teodoro", "Antony Blinken", "Edward Gabkwet"}
 
 
 @pytest.mark.parametrize("text,expected", [
