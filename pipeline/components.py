@@ -262,6 +262,7 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
             else:
                 mentions.append(m)
     _places_named_as_people(doc, mentions, reg)
+    mentions = _join_place_names(doc, mentions)
     mentions += _places_by_cue(doc, mentions, others)
     mentions += _country_backfill(doc, mentions, others, reg)
     mentions += _people_after_titles(doc, mentions, reg)
@@ -588,6 +589,40 @@ def _systems_by_context(doc: Doc, mentions: list[_Mention], reg: Registry) -> li
     return [_Mention(t.i, t.i + 1, WEAPON_SYSTEM, key, SOURCE_REGISTRY) for t in doc
             if t.i not in taken and t.is_title and t.ent_type_ in ("", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC")
             and (key := system(t.i, t.i + 1))]  # (a mention wins over the model's other spans)
+
+
+# Words that join the parts of one place name: "Komsomolsk-on-Amur", "São Bernardo do Campo", "Frankfurt am Main".
+PLACE_JOINERS = frozenset("on upon sur am an der do da dos das de del di".split())
+HYPHEN_ONLY_JOINERS = frozenset("on upon sur an".split())
+
+
+def _join_place_names(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """A place the model cut at a joining word ("Komsomolsk" + "-on-" + "Amur", "São Bernardo" + "do" + "Campo")
+    is one place: the place, the joiner (hyphens around it, when written so) and the capitalised word after it,
+    with whatever mention the model gave that word."""
+    by_start = {m.start: m for m in mentions}
+    dropped: set[int] = set()
+    for m in mentions:
+        if m.label != LOCATION or id(m) in dropped:
+            continue
+        i = m.end
+        hyphen = i < len(doc) and doc[i].text == "-" and doc[i - 1].whitespace_ == ""
+        j = i + 1 if hyphen else i
+        if j >= len(doc) or doc[j].lower_ not in PLACE_JOINERS or not doc[j].is_lower:
+            continue
+        k = j + 1 + (hyphen and j + 1 < len(doc) and doc[j + 1].text == "-")
+        if k >= len(doc) or not doc[k].is_title or (hyphen and doc[k - 1].whitespace_) or doc[k].is_sent_start \
+                or doc[k].ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "PERSON") \
+                or (not hyphen and doc[j].lower_ in HYPHEN_ONLY_JOINERS):
+            continue  # ("Kyiv on Monday", "Lviv on Tuesday": "on" joins a name only written with hyphens)
+        if hyphen != (doc[j - 1].whitespace_ == "" and doc[j].whitespace_ == ""):
+            continue  # "-on-" written together, or "do" between spaces: never one of each
+        other = by_start.get(k)
+        end = other.end if other is not None else k + 1
+        if other is not None:
+            dropped.add(id(other))
+        m.end, m.key = end, f"{LOCATION}:{slug(doc[m.start:end].text)}"
+    return [m for m in mentions if id(m) not in dropped]
 
 
 def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -> None:

@@ -133,6 +133,10 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
     ("The minister flew to Ushuaia on Friday.", "Ushuaia", "LOCATION"),
     ("The plant is about 100 kilometres south of Seoul.", "Seoul", "LOCATION"),
     ("Russia annexed Crimea in 2014.", "Crimea", "LOCATION"),
+    # a place name the model cut at a joining word is one place; "on" joins only with hyphens
+    ("The shipyard in Komsomolsk-on-Amur builds the jets.", "Komsomolsk-on-Amur", "LOCATION"),
+    ("The plant in São Bernardo do Campo opened in 2023.", "São Bernardo do Campo", "LOCATION"),
+    ("Troops moved from Kyiv on Monday to Lviv.", "Kyiv", "LOCATION"),
     # a city the model read as a product, after a locative (also coordinated with another place)
     ("Air defence units shot down 23 of 28 Shahed drones launched from Primorsko-Akhtarsk and Kursk overnight.",
      "Kursk", "LOCATION"),
