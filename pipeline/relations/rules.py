@@ -63,6 +63,9 @@ class Rules:
     possessive_pronouns: dict[str, str] = field(default_factory=dict)  # "his visit" -> PERSON
     referring_dets: frozenset[str] = frozenset()  # "the company", "this firm": the company named last
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
+    partner_nouns: frozenset[str] = frozenset()  # "North Korea's main ally", "its partner, SNC": owner and partner
+    owner_pronouns: frozenset[str] = frozenset()  # "its partner", "their allies": the owner named before
+    list_preps: frozenset[str] = frozenset()  # "partners including A and B": the list names the partners
 
 
 @lru_cache(maxsize=8)
@@ -98,6 +101,7 @@ def load_rules(path: str | Path) -> Rules:
         maker_participles=fs("maker_participles"), joint_adverbs=fs("joint_adverbs"), raising_verbs=fs("raising_verbs"),
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
+        partner_nouns=fs("partner_nouns"), owner_pronouns=fs("owner_pronouns"), list_preps=fs("list_preps"),
     )
 
 

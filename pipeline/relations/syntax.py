@@ -285,6 +285,19 @@ def within_phrase(w: Span, head: Token, anchors: dict) -> bool:
     return False
 
 
+def modifies(w: Span, head: Token) -> bool:
+    """The entity is a modifier inside the noun phrase headed by `head`, not a conjunct or apposition of it: "IRIS-T"
+    in "the IRIS-T short-range missile made by …" (the parser may hang the phrase itself anywhere)."""
+    t = w.root
+    for _ in range(3):
+        if t.dep_ not in NP_DEPS - {"conj", "appos", "cc"} or t.head == t:
+            return False
+        t = t.head
+        if t == head:
+            return True
+    return False
+
+
 def unique_spans(spans: Iterable[Span]) -> list[Span]:
     seen, out = set(), []
     for s in spans:

@@ -19,7 +19,7 @@ from .relation import EntityIndex, Relation
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company, is_maker
 from .syntax import (
     BETWEEN, OBJ, OTHER, SUBJ, SUPPLIER, attachment, clause_heads, is_hedged, is_subject, may_attach,
-    negation_of, own_clause, path_to, phrase_head, spine_of, under_intent, unique_spans,
+    modifies, negation_of, own_clause, path_to, phrase_head, spine_of, under_intent, unique_spans,
 )
 
 
@@ -110,8 +110,17 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if trigger.dep_ == "acl" and pred == "manufactures":
             # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
             own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (phrase_head(e) == trigger.head
-                                                                    or e.root == trigger.head)]
+                                                                    or e.root == trigger.head
+                                                                    or modifies(e, trigger.head))]
             roles[OBJ] = own or roles[OBJ]
+        if trigger.dep_ == "advcl" and trigger.tag_ == "VBN" and pred == "manufactures" and not roles[OBJ] \
+                and any(c.dep_ == "agent" for c in trigger.children) \
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in trigger.children):
+            # "the JF-17 Thunder, jointly developed by CAC and PAC", "Built by X, the Fujian is …": a participle
+            # set off by a comma describes the system its clause is about
+            said = [c for c in trigger.head.children if c.dep_ in ("attr", "dobj", "nsubj", "nsubjpass")]
+            roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and any(
+                anchors[e] == c or e.root == c for c in said)]
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             # "50 F-35A jets made by X, 18 MQ-9B drones built by Y": the phrase the participle hangs off, not the
             # phrases in apposition to it
@@ -182,8 +191,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             partners = procurement.with_parties(heads, ents, anchors, rules.companion_words)
             roles[SUBJ] = unique_spans(roles[SUBJ] + [e for e in partners if e.label_ in (ORG, COUNTRY)])
         negated, cue = negation_of(trigger, roles[SUBJ] + roles[SUPPLIER] + actors, rules)
+        if negated and pred == "manufactures" and trigger.dep_ == "acl" and \
+                not any(c.text == cue for c in trigger.children):
+            negated, cue = False, None  # "rejecting the SAMP/T made by Eurosam": Eurosam still makes it
         hedged = is_hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
+        if pred == "cooperates_with" and trigger.pos_ == "NOUN" and lemma in rules.partner_nouns:
+            roles = _partner_roles(trigger, roles, ents, anchors, rules, reach, context)
         if pred_final in SYMMETRIC_PREDICATES:
             pairs = _symmetric_pairs(roles)
             if pred_final == "cooperates_with" and lemma in rules.contract_nouns:
@@ -270,6 +284,75 @@ def _seller_governors(trigger: Token, ents, anchors, rules: Rules) -> list[Span]
         return []
     verb = trigger.head
     return [e for e in ents if anchors[e] is not None and attachment(verb, anchors[e], "", rules, e.label_) == SUBJ]
+
+
+def _partner_roles(trigger: Token, roles: dict[str, list[Span]], ents, anchors, rules: Rules, reach, context
+                   ) -> dict[str, list[Span]]:
+    """The two sides of a partner noun: its owner ("North Korea's ally", "its partner", "Canada's Five Eyes
+    partners") and the partner named beside it: in apposition ("its American partner, Sierra Nevada Corporation",
+    "partners — A, B and C"), the phrase it is in apposition to ("China, North Korea's main ally"), a list it
+    introduces ("partners including A and B"), the subject it is said of ("France has become one of Armenia's
+    partners"), the object it is chosen as ("Oslo chose Germany as its partner"). A country adjective on the noun
+    only describes the partner ("its American partner"); the members of a list are no partners of each other."""
+    parties = [e for e in ents if e.label_ in (COUNTRY, ORG)]
+    poss = next((c for c in trigger.children if c.dep_ == "poss"), None)
+    members = [e for e in parties if _in_apposition(e, trigger)]
+    members += [e for c in trigger.children if c.dep_ == "prep" and c.lower_ in rules.list_preps
+                for g in c.children if g.dep_ == "pobj" for e in parties if e.root == g or anchors.get(e) == g]
+    described = [e for e in parties if e.root.head == trigger and e.root.dep_ in ("amod", "compound")
+                 and e.label_ == COUNTRY and e.root.pos_ == "ADJ"] if (poss is not None or members) else []
+    verb, t = None, trigger
+    for _ in range(3):  # the verb the noun is an argument of: "chose X as its partner", "is one of Y's partners"
+        if t.head == t:
+            break
+        t = t.head
+        if t.pos_ in ("VERB", "AUX"):
+            verb = t
+            break
+        if not (t.dep_ == "prep" or t.like_num or t.pos_ == "NUM" or t.lower_ == "one"):
+            break
+    owner: list[Span] = []
+    other: list[Span] = []
+    pronoun = poss is not None and poss.lower_ in rules.owner_pronouns
+    if poss is not None and not pronoun:
+        owner = [e for e in parties if e.root == poss or e.start <= poss.i < e.end]
+        if trigger.dep_ in ("appos", "conj"):
+            other = [e for e in parties if e.root == trigger.head]
+    elif pronoun or members:
+        if trigger.dep_ == "conj":  # "Embraer and its American partner, SNC"
+            owner = [e for e in parties if e.root == trigger.head]
+        if not owner and verb is not None:
+            for v in [verb, *verb.ancestors][:4]:  # "Boeing has committed to investing …, working with partners"
+                owner = [e for e in parties if e.root.head == v and e.root.dep_ == "nsubj"]
+                if owner or v.pos_ not in ("VERB", "AUX", "ADP"):
+                    break
+        if not owner and pronoun:
+            before = [e for e in parties if e.end <= poss.i and e not in described]
+            owner = before[-1:] or ([context["THING"]] if context and context.get("THING") is not None else [])
+    if not owner:
+        return roles
+    if verb is not None and trigger.i > verb.i:
+        if trigger.dep_ == "attr" or trigger.head.dep_ == "prep" and trigger.head.head.dep_ == "attr":
+            other += [e for e in parties if e.root.head == verb and e.root.dep_ == "nsubj"]
+        if trigger.head.lower_ == "as" and trigger.head.head == verb:
+            other += [e for e in parties if e.root.head == verb and e.root.dep_ == "dobj"]
+    mine = {e.start for e in owner} | {e.start for e in described}
+    other += [e for e in members + roles[OBJ] + roles[OTHER] + roles[BETWEEN] if e.start not in mine]
+    out = {k: [] for k in roles}
+    out[SUBJ], out[OTHER] = owner, [e for e in unique_spans(other) if e.start not in mine]
+    return out
+
+
+def _in_apposition(e: Span, noun: Token) -> bool:
+    """The entity is in apposition to `noun`, or coordinated with one that is ("partners — A, B and C")."""
+    t = e.root
+    for _ in range(6):
+        if t.dep_ == "appos" and t.head == noun:
+            return True
+        if t.dep_ != "conj" or t.head == t:
+            return False
+        t = t.head
+    return False
 
 
 def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
