@@ -106,6 +106,11 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
+            else:  # "the jet is built by a consortium of …": a passive's class noun, the one system named before
+                for c in trigger.children:
+                    if c.dep_ == "nsubjpass" and not roles[OBJ]:
+                        roles[OBJ] = procurement.class_referent(c, rules.class_nouns, rules.weapon_classes,
+                                                                index) or []
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ == "acl" and pred == "manufactures":
             # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
@@ -198,6 +203,15 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
         if pred == "cooperates_with" and trigger.pos_ == "NOUN" and lemma in rules.partner_nouns:
             roles = _partner_roles(trigger, roles, ents, anchors, rules, reach, context)
+        if pred == "cooperates_with" and lemma in rules.member_nouns and not roles[BETWEEN] and (
+                not roles[SUBJ] or trigger.dep_ == "appos" and all(e.root == trigger.head for e in roles[SUBJ])):
+            # "kta naval systems, a joint venture of Kongsberg, TKMS and Atlas Elektronik": the members cooperate
+            # (the venture named in front is none of them)
+            of = [g for c in trigger.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                  if g.dep_ == "pobj"]
+            members = [e for e in roles[OTHER] if anchors.get(e) in of and e.label_ in (COUNTRY, ORG)]
+            if len(members) >= 2:
+                roles[SUBJ], roles[BETWEEN] = [], members
         if pred_final in SYMMETRIC_PREDICATES:
             pairs = _symmetric_pairs(roles)
             if pred_final == "cooperates_with" and lemma in rules.contract_nouns:
@@ -216,7 +230,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             parties = roles[SUPPLIER] + procurement.sellers_named(spine, roles[OBJ], ents, anchors,
                                                                     rules.companion_words)
         # "A and B agreed to jointly develop a new launcher": co-makers cooperate whether or not the thing is named
-        jointly = any(c.lower_ in rules.joint_adverbs for c in trigger.children)
+        jointly = any(c.lower_ in rules.joint_adverbs for c in trigger.children) or any(
+            c.dep_ == "agent" and any(g.dep_ == "pobj" and g.lemma_.lower() in rules.member_nouns for g in c.children)
+            for c in trigger.children)  # "built by a consortium of A, B and C": the members cooperate
         makers = unique_spans(roles[SUBJ]) if pred_final == "manufactures" and (pairs or jointly) else []
         for i, a in enumerate(makers):  # "developed by IAI together with Boeing": the makers cooperate
             for b in makers[i + 1 :]:
