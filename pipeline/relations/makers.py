@@ -80,6 +80,16 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                 if maker is not None:
                     out.append(Relation(maker, "manufactures", weapons[0], "maker:hyphenated-anaphor", t.text, sent,
                                         confidence=0.55))
+    # "the Iran-backed Hezbollah terror group", "the Moscow-led CSTO": a backer + hyphen + participle on a party's
+    # phrase cooperates with it
+    for t in sent:
+        if t.lower_ in rules.backing_participles and t.i - 2 >= sent.start and doc[t.i - 1].text == "-":
+            backer = next((e for e in ents if e.end == t.i - 1 and e.label_ in (ORG, COUNTRY)), None)
+            backed = [e for e in ents if e.label_ in (ORG, COUNTRY) and e.start > t.i
+                      and (e.root == t.head or phrase_head(e) == t.head)]
+            if backer is not None:
+                out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
+                        for e in backed[:1] if e.kb_id_ != backer.kb_id_]
     return out
 
 

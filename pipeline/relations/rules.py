@@ -65,6 +65,7 @@ class Rules:
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
     partner_nouns: frozenset[str] = frozenset()  # "North Korea's main ally", "its partner, SNC": owner and partner
     owner_pronouns: frozenset[str] = frozenset()  # "its partner", "their allies": the owner named before
+    backing_participles: frozenset[str] = frozenset()  # "the Iran-backed Hezbollah": the backer cooperates
     list_preps: frozenset[str] = frozenset()  # "partners including A and B": the list names the partners
 
 
@@ -102,6 +103,7 @@ def load_rules(path: str | Path) -> Rules:
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         partner_nouns=fs("partner_nouns"), owner_pronouns=fs("owner_pronouns"), list_preps=fs("list_preps"),
+        backing_participles=fs("backing_participles"),
     )
 
 
