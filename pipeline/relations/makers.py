@@ -11,9 +11,10 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 from ..labels import COUNTRY, ORG, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
+from .procurement import ANAPHOR_WINDOW
 from .relation import Relation
 from .rules import Rules, is_armed_force, is_company
-from .syntax import is_subject, negation_of, phrase_head, under_intent, within_phrase
+from .syntax import NP_DEPS, is_subject, modifies, negation_of, phrase_head, under_intent, within_phrase
 
 def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, context=None) -> list[Relation]:
     out = []
@@ -70,16 +71,37 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             if maker is not None:
                 out.append(Relation(maker, "manufactures", w, "maker:hyphenated", doc[i].text, sent,
                                     confidence=0.8))
-    # "… buy 24 Bayraktar TB2 drones, … to acquire the Turkish-made aircraft": with one system in the sentence, a
-    # made-in phrase on a bare class noun speaks of it
-    if len({w.kb_id_ for w in weapons}) == 1:
-        for t in sent:
-            if t.lower_ in rules.maker_participles and t.i >= sent.start + 2 and doc[t.i - 1].text == "-" \
-                    and t.i + 1 < sent.end and doc[t.i + 1].lower_ in WEAPON_CLASS_NOUNS:
-                maker = next((e for e in ents if e.end == t.i - 1 and e.label_ in (ORG, COUNTRY)), None)
-                if maker is not None:
-                    out.append(Relation(maker, "manufactures", weapons[0], "maker:hyphenated-anaphor", t.text, sent,
-                                        confidence=0.55))
+                # "Chinese-made FK-3 air defence systems and CH-92A combat drones": the participle speaks for the
+                # phrases coordinated with its own, up to one with a maker of its own ("… as well as Russian-made X")
+                for w2 in _coordinated(_own_head(w), weapons, rules):
+                    out.append(Relation(maker, "manufactures", w2, "maker:hyphenated", doc[i].text, sent,
+                                        confidence=0.7))
+    # "… buy 24 Bayraktar TB2 drones, … to acquire the Turkish-made aircraft", "the French-made warplane" beside a
+    # Rafale and a frigate, "35 of the Lockheed-built stealth fighters": a made-in phrase on a bare class noun speaks
+    # of the one system in the sentence, else of the one of a fitting class (in the sentence, else named before)
+    for t in sent:
+        if t.lower_ in rules.maker_participles and t.i >= sent.start + 2 and doc[t.i - 1].text == "-" \
+                and t.dep_ == "amod" and t.head.i > t.i and t.head.lower_ in WEAPON_CLASS_NOUNS \
+                and not any(w.start <= t.head.i < w.end or modifies(w, t.head) for w in weapons):
+            maker = next((e for e in ents if e.end == t.i - 1 and e.label_ in (ORG, COUNTRY)), None)
+            if maker is None:
+                continue
+            kinds = rules.class_nouns.get(t.head.lemma_.lower(), frozenset())
+            fitting = [w for w in weapons if rules.weapon_classes.get(w.kb_id_) in kinds]
+            before = [w for w in fitting if w.end <= t.i]
+            named = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and t.i - ANAPHOR_WINDOW <= e.start
+                     and e.end <= t.i and rules.weapon_classes.get(e.kb_id_) in kinds]
+            if len({w.kb_id_ for w in before}) == 1:
+                meant = before[:1]
+            elif len({e.kb_id_ for e in named}) == 1:  # the one system of a fitting class named before
+                meant = named[-1:]
+            elif len({w.kb_id_ for w in weapons}) == 1 and (not kinds or weapons[0].kb_id_ not in rules.weapon_classes
+                                                             or weapons == fitting):
+                meant = weapons[:1]  # the one system in the sentence, unless it is of another class
+            else:
+                meant = []
+            out += [Relation(maker, "manufactures", w, "maker:hyphenated-anaphor", t.text, sent, confidence=0.55)
+                    for w in meant]
     # "the Iran-backed Hezbollah terror group", "the Moscow-led CSTO": a backer + hyphen + participle on a party's
     # phrase cooperates with it
     for t in sent:
@@ -90,6 +112,30 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             if backer is not None:
                 out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
                         for e in backed[:1] if e.kb_id_ != backer.kb_id_]
+    return out
+
+
+def _own_head(w: Span) -> Token:
+    """The head noun of the system's own phrase, not climbing to a phrase it is coordinated or in apposition with."""
+    t = w.root
+    for _ in range(4):
+        if t.head == t or t.dep_ not in NP_DEPS - {"conj", "appos", "cc"} or t.head.pos_ not in ("NOUN", "PROPN", "NUM"):
+            break
+        t = t.head
+    return t
+
+
+def _coordinated(head: Token, weapons: list[Span], rules: Rules) -> list[Span]:
+    """The systems of the noun phrases coordinated with the one headed by `head`, nearest first, up to a phrase with
+    a hyphenated maker participle of its own."""
+    out, t = [], head
+    for _ in range(4):
+        nxt = next((c for c in t.children if c.dep_ == "conj"), None)
+        if nxt is None or any(d.lower_ in rules.maker_participles and d.i > 0 and d.doc[d.i - 1].text == "-"
+                              for d in nxt.subtree if d.i < nxt.i):
+            break
+        out += [w for w in weapons if phrase_head(w) == nxt or w.root == nxt or modifies(w, nxt)]
+        t = nxt
     return out
 
 
