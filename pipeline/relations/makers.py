@@ -27,7 +27,7 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             continue
         owned = e.root.head
         for w in weapons:
-            if within_phrase(w, owned, anchors):
+            if within_phrase(w, owned, anchors) and not _named_otherwise(w, owned):
                 cue = doc[e.end].text if e.end < len(doc) else "'s"
                 if _in_service(owned, w, rules) or is_armed_force(e, rules):
                     # "the Swiss Air Force's ageing F/A-18 Hornet fleet", "the Israeli Air Force's F-35I jets"
@@ -113,6 +113,15 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                 out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
                         for e in backed[:1] if e.kb_id_ != backer.kb_id_]
     return out
+
+
+def _named_otherwise(w: Span, owned: Token) -> bool:
+    """A system listed beside the possessed one that names its own maker or seller: "Boeing's Super Hornet, the
+    Rafale built by France's Dassault Aviation, the Eurofighter offered by a consortium" (Boeing makes neither)."""
+    head = _own_head(w)
+    if head == owned or w.start <= owned.i < w.end:
+        return False
+    return any(c.dep_ in ("acl", "relcl") and any(g.dep_ == "agent" for g in c.children) for c in head.children)
 
 
 def _own_head(w: Span) -> Token:

@@ -125,6 +125,9 @@ def attachment(trigger: Token, anchor: Token, predicate: str, rules: Rules, labe
             return OBJ
         if first.lower_ in rules.bridge or first.lemma_.lower() in rules.bridge:
             return _through_bridge(rest, predicate, rules)
+        if predicate == "procures" and first.dep_ == "dobj" and len(rest) == 2 and rest[0].lower_ == "from" \
+                and rest[1].dep_ == "pobj" and first.ent_type_ == WEAPON_SYSTEM:
+            return SUPPLIER  # "ordered its own U212 NFS boats from Fincantieri": the parser hangs "from" on them
         return None
     if first.dep_ in ("prep", "dative") and len(rest) == 1 and rest[0].dep_ == "pobj":
         prep = first.lower_

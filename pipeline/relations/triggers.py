@@ -114,9 +114,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ == "acl" and pred == "manufactures":
             # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
-            own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (phrase_head(e) == trigger.head
-                                                                    or e.root == trigger.head
-                                                                    or modifies(e, trigger.head))]
+            on = _nearest_phrase(trigger)
+            own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (phrase_head(e) == on or e.root == on
+                                                                    or modifies(e, on))]
             roles[OBJ] = own or roles[OBJ]
         if trigger.dep_ == "advcl" and trigger.tag_ == "VBN" and pred == "manufactures" and not roles[OBJ] \
                 and any(c.dep_ == "agent" for c in trigger.children) \
@@ -129,8 +129,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
             # "50 F-35A jets made by X, 18 MQ-9B drones built by Y": the phrase the participle hangs off, not the
             # phrases in apposition to it
-            own = [e for e in ents if phrase_head(e) == trigger.head or e.root == trigger.head]
-            roles[OBJ] = own or [e for e in ents if anchors[e] == trigger.head]
+            described = _nearest_phrase(trigger)
+            own = [e for e in ents if phrase_head(e) == described or e.root == described]
+            roles[OBJ] = own or [e for e in ents if anchors[e] == described]
             described = trigger.head
             if not roles[OBJ] and described.dep_ in ("attr", "appos") and described.pos_ == "NOUN":
                 # "the GCAP, the fighter that Britain is developing", "the Tempest is the fighter Britain develops"
@@ -369,6 +370,21 @@ def _in_apposition(e: Span, noun: Token) -> bool:
             return False
         t = t.head
     return False
+
+
+def _nearest_phrase(trigger: Token) -> Token:
+    """The noun a participle set off by a comma describes: the parser's head, unless another noun phrase ends right
+    before the comma ("… Block 1A, which will … arm the future F126 class, ordered last year from Damen": the class
+    was ordered)."""
+    head, i = trigger.head, trigger.i - 1
+    while i > head.i and trigger.doc[i].pos_ == "ADV":
+        i -= 1
+    if trigger.dep_ != "acl" or i <= head.i or trigger.doc[i].text != ",":
+        return head
+    near = trigger.doc[i - 1]
+    while near.dep_ in ("compound", "amod", "nmod", "nummod") and near.head.i > near.i and near.head.i < trigger.i:
+        near = near.head
+    return near if near.pos_ in ("NOUN", "PROPN") and head.i < near.i else head
 
 
 def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
