@@ -66,6 +66,7 @@ class Rules:
     partner_nouns: frozenset[str] = frozenset()  # "North Korea's main ally", "its partner, SNC": owner and partner
     owner_pronouns: frozenset[str] = frozenset()  # "its partner", "their allies": the owner named before
     backing_participles: frozenset[str] = frozenset()  # "the Iran-backed Hezbollah": the backer cooperates
+    relative_pronouns: frozenset[str] = frozenset()  # "the company that builds X": the company named before
     list_preps: frozenset[str] = frozenset()  # "partners including A and B": the list names the partners
 
 
@@ -103,7 +104,7 @@ def load_rules(path: str | Path) -> Rules:
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         partner_nouns=fs("partner_nouns"), owner_pronouns=fs("owner_pronouns"), list_preps=fs("list_preps"),
-        backing_participles=fs("backing_participles"),
+        backing_participles=fs("backing_participles"), relative_pronouns=fs("relative_pronouns"),
     )
 
 

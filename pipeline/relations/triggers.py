@@ -96,6 +96,12 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if roles[SUBJ] and all(anchors[e].lemma_.lower() in rules.company_nouns and not anchors[e].ent_type_
                                for e in roles[SUBJ]):
             roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
+        if not roles[SUBJ] and pred == "manufactures" and trigger.dep_ == "relcl" and trigger.head.dep_ == "appos" \
+                and trigger.head.lemma_.lower() in rules.company_nouns \
+                and any(c.dep_ == "nsubj" and c.lower_ in rules.relative_pronouns for c in trigger.children):
+            # "KNDS France, the company that builds the CAESAR": the company named before the apposition
+            start = min(t.i for t in trigger.head.subtree)
+            roles[SUBJ] = [e for e in ents if e.label_ == ORG and e.end in (start, start - 1)]
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
@@ -106,9 +112,10 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
-            else:  # "the jet is built by a consortium of …": a passive's class noun, the one system named before
+            else:  # "the jet is built by a consortium of …", "the company that produces the missile": a class
+                # noun, the one system named before
                 for c in trigger.children:
-                    if c.dep_ == "nsubjpass" and not roles[OBJ]:
+                    if c.dep_ in ("nsubjpass", "dobj") and not roles[OBJ]:
                         roles[OBJ] = procurement.class_referent(c, rules.class_nouns, rules.weapon_classes,
                                                                 index) or []
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
