@@ -102,6 +102,15 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                 meant = []
             out += [Relation(maker, "manufactures", w, "maker:hyphenated-anaphor", t.text, sent, confidence=0.55)
                     for w in meant]
+    # "the Meteor beyond-visual-range missile from MBDA": a company "from" which a system's phrase comes makes it
+    for w in weapons:
+        head = _own_head(w)
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "from" and prep.i >= w.end:
+                for e in ents:
+                    if e.label_ == ORG and is_company(e, rules) and any(
+                            g.dep_ == "pobj" and (e.root == g or anchors.get(e) == g) for g in prep.children):
+                        out.append(Relation(e, "manufactures", w, "maker:from", prep.text, sent, confidence=0.6))
     # "the Iran-backed Hezbollah terror group", "the Moscow-led CSTO": a backer + hyphen + participle on a party's
     # phrase cooperates with it
     for t in sent:

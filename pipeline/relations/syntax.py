@@ -292,6 +292,8 @@ def modifies(w: Span, head: Token) -> bool:
     """The entity is a modifier inside the noun phrase headed by `head`, not a conjunct or apposition of it: "IRIS-T"
     in "the IRIS-T short-range missile made by …" (the parser may hang the phrase itself anywhere)."""
     t = w.root
+    if t.dep_ == "conj" and t.head.dep_ in ("compound", "nmod", "amod"):
+        t = t.head  # "the David's Sling and Iron Dome batteries": coordinated modifiers of one noun
     for _ in range(3):
         if t.dep_ not in NP_DEPS - {"conj", "appos", "cc"} or t.head == t:
             return False

@@ -140,10 +140,15 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             own = [e for e in ents if phrase_head(e) == described or e.root == described]
             roles[OBJ] = own or [e for e in ents if anchors[e] == described]
             described = trigger.head
+            if described.dep_ == "pobj" and described.head.lower_ == "of" and described.head.head.pos_ == "NOUN" \
+                    and described.head.head.lemma_.lower() in rules.bridge:
+                described = described.head.head  # "the Gripen E/F, the newest version of the fighter built by Saab"
             if not roles[OBJ] and described.dep_ in ("attr", "appos") and described.pos_ == "NOUN":
                 # "the GCAP, the fighter that Britain is developing", "the Tempest is the fighter Britain develops"
+                start = min(t.i for t in described.subtree)
                 roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and (
-                    (described.dep_ == "appos" and phrase_head(e) == described.head) or
+                    (described.dep_ == "appos" and (phrase_head(e) == described.head or (
+                        e.end == start - 1 and e.doc[e.end].text == ","))) or
                     (described.dep_ == "attr" and e.root.head == described.head and e.root.dep_ == "nsubj"))]
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
                 roles[OBJ] = procurement.class_referent(trigger.head, rules.class_nouns, rules.weapon_classes,
@@ -384,6 +389,8 @@ def _nearest_phrase(trigger: Token) -> Token:
     before the comma ("… Block 1A, which will … arm the future F126 class, ordered last year from Damen": the class
     was ordered)."""
     head, i = trigger.head, trigger.i - 1
+    if head.pos_ == "PRON" and head.dep_ == "appos":  # "the X and Y batteries, both produced by …"
+        return head.head
     while i > head.i and trigger.doc[i].pos_ == "ADV":
         i -= 1
     if trigger.dep_ != "acl" or i <= head.i or trigger.doc[i].text != ",":
