@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 from ..labels import COUNTRY, ORG, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
 from .procurement import ANAPHOR_WINDOW
 from .relation import Relation
-from .rules import Rules, is_armed_force, is_company
+from .rules import COMPANY, Rules, is_armed_force, is_company
 from .syntax import NP_DEPS, is_subject, modifies, negation_of, phrase_head, under_intent, within_phrase
 
 def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, context=None) -> list[Relation]:
@@ -36,6 +36,26 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                     out += _replacements(e, owned, weapons, anchors, sent, rules)
                 elif e.label_ == ORG and is_company(e, rules):
                     out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
+    # "Lockheed Martin's stealth aircraft beat four rivals", "Indonesia flies the company's T-50 trainer jets": a
+    # company's (or "the company's") possessive on a class noun or a system, when nothing says it is in service
+    for tok in sent:
+        if tok.dep_ != "poss" or _in_service(tok.head, None, rules):
+            continue
+        owner = next((e for e in ents if e.start <= tok.i < e.end), None)
+        if owner is None and tok.lemma_.lower() in rules.company_nouns and not tok.ent_type_ and any(
+                d.dep_ == "det" and d.lower_ in rules.referring_dets for d in tok.children):
+            named = [e for e in ents if e.end <= tok.i and e.label_ == ORG and is_company(e, rules)]
+            owner = named[-1] if named else (context or {}).get(COMPANY)
+            own = [w for w in weapons if within_phrase(w, tok.head, anchors)]
+            if owner is not None:
+                out += [Relation(owner, "manufactures", w, "maker:possessive-reference", tok.text, sent,
+                                 confidence=0.6) for w in own]
+        if owner is None or owner.label_ != ORG or not is_company(owner, rules) or owner.root != tok:
+            continue
+        owned = tok.head
+        if owned.lower_ in WEAPON_CLASS_NOUNS and not any(within_phrase(w, owned, anchors) for w in weapons):
+            out += [Relation(owner, "manufactures", w, "maker:possessive-anaphor", doc[owner.end].text, sent,
+                             confidence=0.55) for w in _class_meant(owned, weapons, rules)]
     # "Poland plans to use the jets to replace its ageing MiG-29 and Su-22 fighters": the pronoun's owner operates
     for tok in sent:
         if tok.dep_ == "poss" and tok.lower_ in ("its", "their") and _in_service(tok.head, None, rules):
@@ -86,20 +106,7 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             maker = next((e for e in ents if e.end == t.i - 1 and e.label_ in (ORG, COUNTRY)), None)
             if maker is None:
                 continue
-            kinds = rules.class_nouns.get(t.head.lemma_.lower(), frozenset())
-            fitting = [w for w in weapons if rules.weapon_classes.get(w.kb_id_) in kinds]
-            before = [w for w in fitting if w.end <= t.i]
-            named = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and t.i - ANAPHOR_WINDOW <= e.start
-                     and e.end <= t.i and rules.weapon_classes.get(e.kb_id_) in kinds]
-            if len({w.kb_id_ for w in before}) == 1:
-                meant = before[:1]
-            elif len({e.kb_id_ for e in named}) == 1:  # the one system of a fitting class named before
-                meant = named[-1:]
-            elif len({w.kb_id_ for w in weapons}) == 1 and (not kinds or weapons[0].kb_id_ not in rules.weapon_classes
-                                                             or weapons == fitting):
-                meant = weapons[:1]  # the one system in the sentence, unless it is of another class
-            else:
-                meant = []
+            meant = _class_meant(t.head, weapons, rules)
             out += [Relation(maker, "manufactures", w, "maker:hyphenated-anaphor", t.text, sent, confidence=0.55)
                     for w in meant]
     # "the Meteor beyond-visual-range missile from MBDA": a company "from" which a system's phrase comes makes it
@@ -122,6 +129,26 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                 out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
                         for e in backed[:1] if e.kb_id_ != backer.kb_id_]
     return out
+
+
+def _class_meant(noun: Token, weapons: list[Span], rules: Rules) -> list[Span]:
+    """The system a bare class noun ("the Turkish-made aircraft", "Lockheed Martin's stealth aircraft") speaks of:
+    the one of a fitting class named before it in the sentence, else in the window before, else the one system of
+    the sentence unless it is of another class; none when two fit."""
+    doc, at = noun.doc, noun.i
+    kinds = rules.class_nouns.get(noun.lemma_.lower(), frozenset())
+    fitting = [w for w in weapons if rules.weapon_classes.get(w.kb_id_) in kinds]
+    before = [w for w in fitting if w.end <= at]
+    named = [e for e in doc.ents if e.label_ == WEAPON_SYSTEM and at - ANAPHOR_WINDOW <= e.start
+             and e.end <= at and rules.weapon_classes.get(e.kb_id_) in kinds]
+    if len({w.kb_id_ for w in before}) == 1:
+        return before[:1]
+    if len({e.kb_id_ for e in named}) == 1:
+        return named[-1:]
+    if len({w.kb_id_ for w in weapons}) == 1 and (not kinds or weapons[0].kb_id_ not in rules.weapon_classes
+                                                 or weapons == fitting):
+        return weapons[:1]
+    return []
 
 
 def _named_otherwise(w: Span, owned: Token) -> bool:
