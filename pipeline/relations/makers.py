@@ -36,6 +36,10 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                     out += _replacements(e, owned, weapons, anchors, sent, rules)
                 elif e.label_ == ORG and is_company(e, rules):
                     out.append(Relation(e, "manufactures", w, "maker:possessive", cue, sent, confidence=0.75))
+                elif e.label_ == COUNTRY and _bought_by_another(owned, e, rules):
+                    # "governments looked at Sweden's Gripen and South Korea's FA-50", "to buy Israel's Arrow 3": a
+                    # country's system that another party buys or considers is the country's make
+                    out.append(Relation(e, "manufactures", w, "maker:possessive-country", cue, sent, confidence=0.55))
     # "Lockheed Martin's stealth aircraft beat four rivals", "Indonesia flies the company's T-50 trainer jets": a
     # company's (or "the company's") possessive on a class noun or a system, when nothing says it is in service
     for tok in sent:
@@ -129,6 +133,27 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                 out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
                         for e in backed[:1] if e.kb_id_ != backer.kb_id_]
     return out
+
+
+def _bought_by_another(owned: Token, owner: Span, rules: Rules) -> bool:
+    """The possessed phrase (or the first of the phrases it is coordinated with) is the object of a buying or
+    considering verb whose subject is not its possessor."""
+    t = owned
+    for _ in range(3):  # up to the head of the phrase ("Sweden's Gripen and South Korea's FA-50")
+        if t.dep_ not in NP_DEPS or t.head == t:
+            break
+        t = t.head
+    if t.dep_ == "dobj":
+        verb = t.head
+    elif t.dep_ == "pobj" and t.head.dep_ == "prep":
+        verb = t.head.head
+    else:
+        return False
+    preds = rules.triggers.get(verb.lemma_.lower(), {})
+    if verb.pos_ != "VERB" or not ({"procures", "considers_procuring"} & set(preds)) or verb.lemma_.lower() in \
+            rules.supplier:
+        return False
+    return not any(c.dep_ == "nsubj" and owner.start <= c.i < owner.end for c in verb.children)
 
 
 def _class_meant(noun: Token, weapons: list[Span], rules: Rules) -> list[Span]:
