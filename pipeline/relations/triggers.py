@@ -214,6 +214,14 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             negated, cue = False, None  # "rejecting the SAMP/T made by Eurosam": Eurosam still makes it
         hedged = is_hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
+        if pred == "cooperates_with" and trigger.pos_ == "NOUN" and not roles[OTHER] and not roles[BETWEEN]:
+            # "signed a memorandum on critical raw materials with the European Union": the parser hangs the other
+            # party on the topic of the agreement
+            topics = [g for c in trigger.children if c.dep_ == "prep" and c.lower_ in ("on", "about", "over")
+                      for g in c.children if g.dep_ == "pobj"]
+            roles[OTHER] = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors.get(e) is not None
+                            and anchors[e].dep_ == "pobj" and anchors[e].head.lower_ == "with"
+                            and anchors[e].head.head in topics]
         if pred == "cooperates_with" and trigger.pos_ == "NOUN" and lemma in rules.partner_nouns:
             roles = _partner_roles(trigger, roles, ents, anchors, rules, reach, context)
         if pred == "cooperates_with" and lemma in rules.member_nouns and not roles[BETWEEN] and (
@@ -358,6 +366,10 @@ def _partner_roles(trigger: Token, roles: dict[str, list[Span]], ents, anchors, 
         if not owner and pronoun:
             before = [e for e in parties if e.end <= poss.i and e not in described]
             owner = before[-1:] or ([context["THING"]] if context and context.get("THING") is not None else [])
+    dative = [e for e in parties if verb is not None and e.root.head == verb and e.root.dep_ == "dative"]
+    if not owner and dative and trigger.dep_ == "dobj":  # "Sweden had offered Finland a close partnership"
+        owner = [e for e in parties if e.root.head == verb and e.root.dep_ == "nsubj"]
+        other += dative
     if not owner:
         return roles
     if verb is not None and trigger.i > verb.i:
