@@ -118,6 +118,15 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                     if c.dep_ in ("nsubjpass", "dobj") and not roles[OBJ]:
                         roles[OBJ] = procurement.class_referent(c, rules.class_nouns, rules.weapon_classes,
                                                                 index) or []
+        if not roles[OBJ] and pred == "manufactures":
+            # "agreed to jointly develop a truck-mounted rocket launcher, the Global Mobile Artillery Rocket System":
+            # a class noun object and the system named in apposition right after it (the parser may lose the link)
+            doc = trigger.doc
+            for c in trigger.children:
+                if c.dep_ == "dobj" and c.lemma_.lower() in rules.class_nouns and c.i + 2 < len(doc) \
+                        and doc[c.i + 1].text == ",":
+                    at = c.i + 3 if doc[c.i + 2].lower_ in ("the", "a", "an") else c.i + 2
+                    roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and e.start == at]
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ == "acl" and pred == "manufactures":
             # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
@@ -133,13 +142,14 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             said = [c for c in trigger.head.children if c.dep_ in ("attr", "dobj", "nsubj", "nsubjpass")]
             roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and any(
                 anchors[e] == c or e.root == c for c in said)]
-        if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
+        rel = trigger
+        if rel.dep_ in ("acl", "relcl") and not roles[OBJ]:
             # "50 F-35A jets made by X, 18 MQ-9B drones built by Y": the phrase the participle hangs off, not the
             # phrases in apposition to it
-            described = _nearest_phrase(trigger)
+            described = _nearest_phrase(rel)
             own = [e for e in ents if phrase_head(e) == described or e.root == described]
             roles[OBJ] = own or [e for e in ents if anchors[e] == described]
-            described = trigger.head
+            described = rel.head
             if described.dep_ == "pobj" and described.head.lower_ == "of" and described.head.head.pos_ == "NOUN" \
                     and described.head.head.lemma_.lower() in rules.bridge:
                 described = described.head.head  # "the Gripen E/F, the newest version of the fighter built by Saab"
@@ -151,7 +161,7 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                         e.end == start - 1 and e.doc[e.end].text == ","))) or
                     (described.dep_ == "attr" and e.root.head == described.head and e.root.dep_ == "nsubj"))]
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
-                roles[OBJ] = procurement.class_referent(trigger.head, rules.class_nouns, rules.weapon_classes,
+                roles[OBJ] = procurement.class_referent(rel.head, rules.class_nouns, rules.weapon_classes,
                                                         index) or []
         # a nominal trigger with no object of its own ("under Japan’s evaluation, he cited ANKA")
         if trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] and pred == "considers_procuring":
