@@ -344,6 +344,9 @@ def _partner_roles(trigger: Token, roles: dict[str, list[Span]], ents, anchors, 
     parties = [e for e in ents if e.label_ in (COUNTRY, ORG)]
     poss = next((c for c in trigger.children if c.dep_ == "poss"), None)
     members = [e for e in parties if _in_apposition(e, trigger)]
+    if not members and trigger.i + 2 < len(trigger.doc) and trigger.doc[trigger.i + 1].text == ",":
+        # "Embraer and its American partner, Sierra Nevada Corporation (SNC)": the parser may lose the apposition
+        members = [e for e in parties if e.start == trigger.i + 2]
     members += [e for c in trigger.children if c.dep_ == "prep" and c.lower_ in rules.list_preps
                 for g in c.children if g.dep_ == "pobj" for e in parties if e.root == g or anchors.get(e) == g]
     described = [e for e in parties if e.root.head == trigger and e.root.dep_ in ("amod", "compound")
