@@ -96,6 +96,10 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if roles[SUBJ] and all(anchors[e].lemma_.lower() in rules.company_nouns and not anchors[e].ent_type_
                                for e in roles[SUBJ]):
             roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
+        if pred == "manufactures":  # "built by Embraer and its American partner, SNC": the adjective describes
+            roles[SUBJ] = [e for e in roles[SUBJ] if not (
+                e.label_ == COUNTRY and e.root.dep_ == "amod" and e.root.head.pos_ == "NOUN"
+                and e.root.head.lemma_.lower() in rules.partner_nouns | rules.company_nouns)]
         if not roles[SUBJ] and pred == "manufactures" and trigger.dep_ == "relcl" and trigger.head.dep_ == "appos" \
                 and trigger.head.lemma_.lower() in rules.company_nouns \
                 and any(c.dep_ == "nsubj" and c.lower_ in rules.relative_pronouns for c in trigger.children):
