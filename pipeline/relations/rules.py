@@ -72,6 +72,11 @@ class Rules:
     office_nouns: dict[str, str] = field(default_factory=dict)  # office noun -> the role it gives
     role_verbs: frozenset[str] = frozenset()  # "X was appointed defence minister": the complement is X's role
     org_countries: dict[str, str] = field(default_factory=dict)  # ORG id of a state body -> COUNTRY id (registry)
+    partner_nouns: frozenset[str] = frozenset()  # "North Korea's main ally", "its partner, SNC": owner and partner
+    owner_pronouns: frozenset[str] = frozenset()  # "its partner", "their allies": the owner named before
+    backing_participles: frozenset[str] = frozenset()  # "the Iran-backed Hezbollah": the backer cooperates
+    relative_pronouns: frozenset[str] = frozenset()  # "the company that builds X": the company named before
+    list_preps: frozenset[str] = frozenset()  # "partners including A and B": the list names the partners
 
 
 @lru_cache(maxsize=8)
@@ -111,6 +116,8 @@ def load_rules(path: str | Path) -> Rules:
         role_possessives=dict(data.get("role_possessives") or {}), role_verbs=fs("role_verbs"),
         military_titles=fs("military_titles"), military_services=fs("military_services"),
         office_verbs=fs("office_verbs"), office_nouns=dict(data.get("office_nouns") or {}),
+        partner_nouns=fs("partner_nouns"), owner_pronouns=fs("owner_pronouns"), list_preps=fs("list_preps"),
+        backing_participles=fs("backing_participles"), relative_pronouns=fs("relative_pronouns"),
     )
 
 

@@ -125,6 +125,9 @@ def attachment(trigger: Token, anchor: Token, predicate: str, rules: Rules, labe
             return OBJ
         if first.lower_ in rules.bridge or first.lemma_.lower() in rules.bridge:
             return _through_bridge(rest, predicate, rules)
+        if predicate == "procures" and first.dep_ == "dobj" and len(rest) == 2 and rest[0].lower_ == "from" \
+                and rest[1].dep_ == "pobj" and first.ent_type_ == WEAPON_SYSTEM:
+            return SUPPLIER  # "ordered its own U212 NFS boats from Fincantieri": the parser hangs "from" on them
         return None
     if first.dep_ in ("prep", "dative") and len(rest) == 1 and rest[0].dep_ == "pobj":
         prep = first.lower_
@@ -278,6 +281,21 @@ def within_phrase(w: Span, head: Token, anchors: dict) -> bool:
     t = w.root
     for _ in range(3):  # up through noun-phrase links only, never through a clause
         if t.dep_ not in NP_DEPS | {"dep", "punct"} or t.head == t:
+            return False
+        t = t.head
+        if t == head:
+            return True
+    return False
+
+
+def modifies(w: Span, head: Token) -> bool:
+    """The entity is a modifier inside the noun phrase headed by `head`, not a conjunct or apposition of it: "IRIS-T"
+    in "the IRIS-T short-range missile made by …" (the parser may hang the phrase itself anywhere)."""
+    t = w.root
+    if t.dep_ == "conj" and t.head.dep_ in ("compound", "nmod", "amod"):
+        t = t.head  # "the David's Sling and Iron Dome batteries": coordinated modifiers of one noun
+    for _ in range(3):
+        if t.dep_ not in NP_DEPS - {"conj", "appos", "cc"} or t.head == t:
             return False
         t = t.head
         if t == head:

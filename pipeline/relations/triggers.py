@@ -19,7 +19,7 @@ from .relation import EntityIndex, Relation
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company, is_maker
 from .syntax import (
     BETWEEN, OBJ, OTHER, SUBJ, SUPPLIER, attachment, clause_heads, is_hedged, is_subject, may_attach,
-    negation_of, own_clause, path_to, phrase_head, spine_of, under_intent, unique_spans,
+    modifies, negation_of, own_clause, path_to, phrase_head, spine_of, under_intent, unique_spans,
 )
 
 
@@ -96,6 +96,16 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if roles[SUBJ] and all(anchors[e].lemma_.lower() in rules.company_nouns and not anchors[e].ent_type_
                                for e in roles[SUBJ]):
             roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
+        if pred == "manufactures":  # "built by Embraer and its American partner, SNC": the adjective describes
+            roles[SUBJ] = [e for e in roles[SUBJ] if not (
+                e.label_ == COUNTRY and e.root.dep_ == "amod" and e.root.head.pos_ == "NOUN"
+                and e.root.head.lemma_.lower() in rules.partner_nouns | rules.company_nouns)]
+        if not roles[SUBJ] and pred == "manufactures" and trigger.dep_ == "relcl" and trigger.head.dep_ == "appos" \
+                and trigger.head.lemma_.lower() in rules.company_nouns \
+                and any(c.dep_ == "nsubj" and c.lower_ in rules.relative_pronouns for c in trigger.children):
+            # "KNDS France, the company that builds the CAESAR": the company named before the apposition
+            start = min(t.i for t in trigger.head.subtree)
+            roles[SUBJ] = [e for e in ents if e.label_ == ORG and e.end in (start, start - 1)]
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
@@ -106,25 +116,56 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
+            else:  # "the jet is built by a consortium of …", "the company that produces the missile": a class
+                # noun, the one system named before
+                for c in trigger.children:
+                    if c.dep_ in ("nsubjpass", "dobj") and not roles[OBJ]:
+                        roles[OBJ] = procurement.class_referent(c, rules.class_nouns, rules.weapon_classes,
+                                                                index) or []
+        if not roles[OBJ] and pred == "manufactures":
+            # "agreed to jointly develop a truck-mounted rocket launcher, the Global Mobile Artillery Rocket System":
+            # a class noun object and the system named in apposition right after it (the parser may lose the link)
+            doc = trigger.doc
+            for c in trigger.children:
+                if c.dep_ == "dobj" and c.lemma_.lower() in rules.class_nouns and c.i + 2 < len(doc) \
+                        and doc[c.i + 1].text == ",":
+                    at = c.i + 3 if doc[c.i + 2].lower_ in ("the", "a", "an") else c.i + 2
+                    roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and e.start == at]
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ == "acl" and pred == "manufactures":
             # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
-            own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (phrase_head(e) == trigger.head
-                                                                    or e.root == trigger.head)]
+            on = _nearest_phrase(trigger)
+            own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (phrase_head(e) == on or e.root == on
+                                                                    or modifies(e, on))]
             roles[OBJ] = own or roles[OBJ]
-        if trigger.dep_ in ("acl", "relcl") and not roles[OBJ]:
+        if trigger.dep_ == "advcl" and trigger.tag_ == "VBN" and pred == "manufactures" and not roles[OBJ] \
+                and any(c.dep_ == "agent" for c in trigger.children) \
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in trigger.children):
+            # "the JF-17 Thunder, jointly developed by CAC and PAC", "Built by X, the Fujian is …": a participle
+            # set off by a comma describes the system its clause is about
+            said = [c for c in trigger.head.children if c.dep_ in ("attr", "dobj", "nsubj", "nsubjpass")]
+            roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and any(
+                anchors[e] == c or e.root == c for c in said)]
+        rel = trigger
+        if rel.dep_ in ("acl", "relcl") and not roles[OBJ]:
             # "50 F-35A jets made by X, 18 MQ-9B drones built by Y": the phrase the participle hangs off, not the
             # phrases in apposition to it
-            own = [e for e in ents if phrase_head(e) == trigger.head or e.root == trigger.head]
-            roles[OBJ] = own or [e for e in ents if anchors[e] == trigger.head]
-            described = trigger.head
+            described = _nearest_phrase(rel)
+            own = [e for e in ents if phrase_head(e) == described or e.root == described]
+            roles[OBJ] = own or [e for e in ents if anchors[e] == described]
+            described = rel.head
+            if described.dep_ == "pobj" and described.head.lower_ == "of" and described.head.head.pos_ == "NOUN" \
+                    and described.head.head.lemma_.lower() in rules.bridge:
+                described = described.head.head  # "the Gripen E/F, the newest version of the fighter built by Saab"
             if not roles[OBJ] and described.dep_ in ("attr", "appos") and described.pos_ == "NOUN":
                 # "the GCAP, the fighter that Britain is developing", "the Tempest is the fighter Britain develops"
+                start = min(t.i for t in described.subtree)
                 roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and (
-                    (described.dep_ == "appos" and phrase_head(e) == described.head) or
+                    (described.dep_ == "appos" and (phrase_head(e) == described.head or (
+                        e.end == start - 1 and e.doc[e.end].text == ","))) or
                     (described.dep_ == "attr" and e.root.head == described.head and e.root.dep_ == "nsubj"))]
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
-                roles[OBJ] = procurement.class_referent(trigger.head, rules.class_nouns, rules.weapon_classes,
+                roles[OBJ] = procurement.class_referent(rel.head, rules.class_nouns, rules.weapon_classes,
                                                         index) or []
         # a nominal trigger with no object of its own ("under Japan’s evaluation, he cited ANKA")
         if trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] and pred == "considers_procuring":
@@ -182,8 +223,30 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             partners = procurement.with_parties(heads, ents, anchors, rules.companion_words)
             roles[SUBJ] = unique_spans(roles[SUBJ] + [e for e in partners if e.label_ in (ORG, COUNTRY)])
         negated, cue = negation_of(trigger, roles[SUBJ] + roles[SUPPLIER] + actors, rules)
+        if negated and pred == "manufactures" and trigger.dep_ == "acl" and \
+                not any(c.text == cue for c in trigger.children):
+            negated, cue = False, None  # "rejecting the SAMP/T made by Eurosam": Eurosam still makes it
         hedged = is_hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
+        if pred == "cooperates_with" and trigger.pos_ == "NOUN" and not roles[OTHER] and not roles[BETWEEN]:
+            # "signed a memorandum on critical raw materials with the European Union": the parser hangs the other
+            # party on the topic of the agreement
+            topics = [g for c in trigger.children if c.dep_ == "prep" and c.lower_ in ("on", "about", "over")
+                      for g in c.children if g.dep_ == "pobj"]
+            roles[OTHER] = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors.get(e) is not None
+                            and anchors[e].dep_ == "pobj" and anchors[e].head.lower_ == "with"
+                            and anchors[e].head.head in topics]
+        if pred == "cooperates_with" and trigger.pos_ == "NOUN" and lemma in rules.partner_nouns:
+            roles = _partner_roles(trigger, roles, ents, anchors, rules, reach, context)
+        if pred == "cooperates_with" and lemma in rules.member_nouns and not roles[BETWEEN] and (
+                not roles[SUBJ] or trigger.dep_ == "appos" and all(e.root == trigger.head for e in roles[SUBJ])):
+            # "kta naval systems, a joint venture of Kongsberg, TKMS and Atlas Elektronik": the members cooperate
+            # (the venture named in front is none of them)
+            of = [g for c in trigger.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                  if g.dep_ == "pobj"]
+            members = [e for e in roles[OTHER] if anchors.get(e) in of and e.label_ in (COUNTRY, ORG)]
+            if len(members) >= 2:
+                roles[SUBJ], roles[BETWEEN] = [], members
         if pred_final in SYMMETRIC_PREDICATES:
             pairs = _symmetric_pairs(roles)
             if pred_final == "cooperates_with" and lemma in rules.contract_nouns:
@@ -202,7 +265,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             parties = roles[SUPPLIER] + procurement.sellers_named(spine, roles[OBJ], ents, anchors,
                                                                     rules.companion_words)
         # "A and B agreed to jointly develop a new launcher": co-makers cooperate whether or not the thing is named
-        jointly = any(c.lower_ in rules.joint_adverbs for c in trigger.children)
+        jointly = any(c.lower_ in rules.joint_adverbs for c in trigger.children) or any(
+            c.dep_ == "agent" and any(g.dep_ == "pobj" and g.lemma_.lower() in rules.member_nouns for g in c.children)
+            for c in trigger.children)  # "built by a consortium of A, B and C": the members cooperate
         makers = unique_spans(roles[SUBJ]) if pred_final == "manufactures" and (pairs or jointly) else []
         for i, a in enumerate(makers):  # "developed by IAI together with Boeing": the makers cooperate
             for b in makers[i + 1 :]:
@@ -270,6 +335,99 @@ def _seller_governors(trigger: Token, ents, anchors, rules: Rules) -> list[Span]
         return []
     verb = trigger.head
     return [e for e in ents if anchors[e] is not None and attachment(verb, anchors[e], "", rules, e.label_) == SUBJ]
+
+
+def _partner_roles(trigger: Token, roles: dict[str, list[Span]], ents, anchors, rules: Rules, reach, context
+                   ) -> dict[str, list[Span]]:
+    """The two sides of a partner noun: its owner ("North Korea's ally", "its partner", "Canada's Five Eyes
+    partners") and the partner named beside it: in apposition ("its American partner, Sierra Nevada Corporation",
+    "partners — A, B and C"), the phrase it is in apposition to ("China, North Korea's main ally"), a list it
+    introduces ("partners including A and B"), the subject it is said of ("France has become one of Armenia's
+    partners"), the object it is chosen as ("Oslo chose Germany as its partner"). A country adjective on the noun
+    only describes the partner ("its American partner"); the members of a list are no partners of each other."""
+    parties = [e for e in ents if e.label_ in (COUNTRY, ORG)]
+    poss = next((c for c in trigger.children if c.dep_ == "poss"), None)
+    members = [e for e in parties if _in_apposition(e, trigger)]
+    if not members and trigger.i + 2 < len(trigger.doc) and trigger.doc[trigger.i + 1].text == ",":
+        # "Embraer and its American partner, Sierra Nevada Corporation (SNC)": the parser may lose the apposition
+        members = [e for e in parties if e.start == trigger.i + 2]
+    members += [e for c in trigger.children if c.dep_ == "prep" and c.lower_ in rules.list_preps
+                for g in c.children if g.dep_ == "pobj" for e in parties if e.root == g or anchors.get(e) == g]
+    described = [e for e in parties if e.root.head == trigger and e.root.dep_ in ("amod", "compound")
+                 and e.label_ == COUNTRY and e.root.pos_ == "ADJ"] if (poss is not None or members) else []
+    verb, t = None, trigger
+    for _ in range(3):  # the verb the noun is an argument of: "chose X as its partner", "is one of Y's partners"
+        if t.head == t:
+            break
+        t = t.head
+        if t.pos_ in ("VERB", "AUX"):
+            verb = t
+            break
+        if not (t.dep_ == "prep" or t.like_num or t.pos_ == "NUM" or t.lower_ == "one"):
+            break
+    owner: list[Span] = []
+    other: list[Span] = []
+    pronoun = poss is not None and poss.lower_ in rules.owner_pronouns
+    if poss is not None and not pronoun:
+        owner = [e for e in parties if e.root == poss or e.start <= poss.i < e.end]
+        if trigger.dep_ in ("appos", "conj"):
+            other = [e for e in parties if e.root == trigger.head]
+    elif pronoun or members:
+        if trigger.dep_ == "conj":  # "Embraer and its American partner, SNC"
+            owner = [e for e in parties if e.root == trigger.head]
+        if not owner and verb is not None:
+            for v in [verb, *verb.ancestors][:4]:  # "Boeing has committed to investing …, working with partners"
+                owner = [e for e in parties if e.root.head == v and e.root.dep_ == "nsubj"]
+                if owner or v.pos_ not in ("VERB", "AUX", "ADP"):
+                    break
+        if not owner and pronoun:
+            before = [e for e in parties if e.end <= poss.i and e not in described]
+            owner = before[-1:] or ([context["THING"]] if context and context.get("THING") is not None else [])
+    dative = [e for e in parties if verb is not None and e.root.head == verb and e.root.dep_ == "dative"]
+    if not owner and dative and trigger.dep_ == "dobj":  # "Sweden had offered Finland a close partnership"
+        owner = [e for e in parties if e.root.head == verb and e.root.dep_ == "nsubj"]
+        other += dative
+    if not owner:
+        return roles
+    if verb is not None and trigger.i > verb.i:
+        if trigger.dep_ == "attr" or trigger.head.dep_ == "prep" and trigger.head.head.dep_ == "attr":
+            other += [e for e in parties if e.root.head == verb and e.root.dep_ == "nsubj"]
+        if trigger.head.lower_ == "as" and trigger.head.head == verb:
+            other += [e for e in parties if e.root.head == verb and e.root.dep_ == "dobj"]
+    mine = {e.start for e in owner} | {e.start for e in described}
+    other += [e for e in members + roles[OBJ] + roles[OTHER] + roles[BETWEEN] if e.start not in mine]
+    out = {k: [] for k in roles}
+    out[SUBJ], out[OTHER] = owner, [e for e in unique_spans(other) if e.start not in mine]
+    return out
+
+
+def _in_apposition(e: Span, noun: Token) -> bool:
+    """The entity is in apposition to `noun`, or coordinated with one that is ("partners — A, B and C")."""
+    t = e.root
+    for _ in range(6):
+        if t.dep_ == "appos" and t.head == noun:
+            return True
+        if t.dep_ != "conj" or t.head == t:
+            return False
+        t = t.head
+    return False
+
+
+def _nearest_phrase(trigger: Token) -> Token:
+    """The noun a participle set off by a comma describes: the parser's head, unless another noun phrase ends right
+    before the comma ("… Block 1A, which will … arm the future F126 class, ordered last year from Damen": the class
+    was ordered)."""
+    head, i = trigger.head, trigger.i - 1
+    if head.pos_ == "PRON" and head.dep_ == "appos":  # "the X and Y batteries, both produced by …"
+        return head.head
+    while i > head.i and trigger.doc[i].pos_ == "ADV":
+        i -= 1
+    if trigger.dep_ != "acl" or i <= head.i or trigger.doc[i].text != ",":
+        return head
+    near = trigger.doc[i - 1]
+    while near.dep_ in ("compound", "amod", "nmod", "nummod") and near.head.i > near.i and near.head.i < trigger.i:
+        near = near.head
+    return near if near.pos_ in ("NOUN", "PROPN") and head.i < near.i else head
 
 
 def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
