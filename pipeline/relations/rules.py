@@ -63,6 +63,8 @@ class Rules:
     possessive_pronouns: dict[str, str] = field(default_factory=dict)  # "his visit" -> PERSON
     referring_dets: frozenset[str] = frozenset()  # "the company", "this firm": the company named last
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
+    verb_only: dict[str, frozenset[str]] = field(default_factory=dict)  # predicate -> lemmas that state it as verbs only
+    visit_objects: frozenset[str] = frozenset()  # travel lemmas whose direct object is the place ("visited Japan")
 
 
 @lru_cache(maxsize=8)
@@ -98,6 +100,8 @@ def load_rules(path: str | Path) -> Rules:
         maker_participles=fs("maker_participles"), joint_adverbs=fs("joint_adverbs"), raising_verbs=fs("raising_verbs"),
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
+        verb_only={k: frozenset(v) for k, v in (data.get("verb_only_triggers") or {}).items()},
+        visit_objects=fs("visit_direct_objects"),
     )
 
 

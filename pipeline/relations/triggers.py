@@ -82,6 +82,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
     # the entities the trigger can take as arguments: not inside them, and governing their phrase (else no role)
     candidates = [e for e in ents if not (e.start <= ti < e.end) and may_attach(ti, anchors[e], reach)]
     for pred, status in preds.items():
+        if trigger.pos_ != "VERB" and lemma in rules.verb_only.get(pred, ()):
+            continue  # "Denmark's Skrydstrup air base", "Israeli positions on the Golan Heights": no deployment
         roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: [], BETWEEN: []}
         for e in candidates:
             r = attachment(trigger, anchors[e], pred, rules, e.label_)
@@ -126,6 +128,11 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
                 roles[OBJ] = procurement.class_referent(trigger.head, rules.class_nouns, rules.weapon_classes,
                                                         index) or []
+        if pred == "visits" and lemma not in rules.visit_objects:
+            # "flew to Ushuaia": a travel verb's place is a preposition's; "the Aurora, which the RCAF has flown" is none
+            roles[OBJ] = [o for o in roles[OBJ] if not (anchors[o].head == trigger and anchors[o].dep_ == "dobj")
+                          and not (trigger.dep_ in ("acl", "relcl") and (anchors[o] == trigger.head
+                                                                         or phrase_head(o) == trigger.head))]
         # a nominal trigger with no object of its own ("under Japan’s evaluation, he cited ANKA")
         if trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] and pred == "considers_procuring":
             verb = next((a for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")), None)
