@@ -65,6 +65,7 @@ class Rules:
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
     verb_only: dict[str, frozenset[str]] = field(default_factory=dict)  # predicate -> lemmas that state it as verbs only
     visit_objects: frozenset[str] = frozenset()  # travel lemmas whose direct object is the place ("visited Japan")
+    place_nouns: frozenset[str] = frozenset()  # "the town of Merowe": the place after "of"
 
 
 @lru_cache(maxsize=8)
@@ -101,7 +102,7 @@ def load_rules(path: str | Path) -> Rules:
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         verb_only={k: frozenset(v) for k, v in (data.get("verb_only_triggers") or {}).items()},
-        visit_objects=fs("visit_direct_objects"),
+        visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
     )
 
 

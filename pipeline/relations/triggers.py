@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-from ..labels import COUNTRY, LOCATION, ORG, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
+from ..labels import COUNTRY, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
 from . import dates, procurement
 from .relation import EntityIndex, Relation
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company, is_maker
@@ -29,6 +29,8 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
     is expected to visit"); a buying word takes none from a selling clause ("Dassault has sold the jet to Qatar, and
     … signed for 18 of the aircraft": the seller buys nothing)."""
     buying = pred in ("procures", "considers_procuring") and trigger.lemma_.lower() not in rules.supplier
+    if trigger.dep_ in ("ccomp", "parataxis") and _passive(trigger):
+        return []  # "Kyiv says North Korean troops have been sent to Kursk": the sayer sent nobody
     for head in clause_heads(trigger, rules):
         if buying and head.lemma_.lower() in rules.supplier:
             return []
@@ -42,9 +44,16 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
     return []
 
 
-def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span], rules: Rules) -> list[Span]:
+def _passive(t: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in t.children)
+
+
+def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span], rules: Rules,
+                     pred: str = "") -> list[Span]:
     """"He added…", "It took delivery of…": a pronoun subject is the last subject of its kind, earlier in the same
-    sentence if there is one ("Poland could buy X, in addition to the HIMARS it has requested"), else before."""
+    sentence if there is one ("Poland could buy X, in addition to the HIMARS it has requested"), else before. The
+    passive subject of a deployment is what is deployed ("Sanya, where it is based"), not who deploys it, and a thing
+    flown somewhere is no visitor ("where they will be flown")."""
     if trigger.pos_ == "NOUN":  # "Erdogan wrapped up his visit to Saudi Arabia": the possessive's antecedent
         poss = next((c for c in trigger.children if c.dep_ == "poss" and c.lower_ in rules.possessive_pronouns), None)
         if poss is not None:
@@ -56,6 +65,8 @@ def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span],
         for c in t.children:
             if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in rules.pronouns:
                 kind = rules.pronouns[c.lower_]
+                if c.dep_ == "nsubjpass" and (pred == "deploys_to" or (pred == "visits" and kind != PERSON)):
+                    return []
                 same = [e for e in ents if e.end <= c.i and is_subject(e) and PRONOUN_KIND.get(e.label_) == kind]
                 ante = same[-1] if same else context.get(kind)
                 return [ante] if ante is not None else []
@@ -98,10 +109,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if roles[SUBJ] and all(anchors[e].lemma_.lower() in rules.company_nouns and not anchors[e].ent_type_
                                for e in roles[SUBJ]):
             roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
+        if not roles[SUBJ] and pred == "deploys_to":  # "Czech Gripens have been deployed", "RAF jets based at X"
+            # (a premodifier of a named system has no phrase of its own: all the sentence's entities)
+            roles[SUBJ] = _owners_of_deployed(trigger, index.sentence_ents(sent) if index is not None else ents)
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
-            roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
+            roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules, pred)
         if not roles[OBJ] and context is not None and pred in ("manufactures", "procures", "considers_procuring"):
             it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
             if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
@@ -128,6 +142,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
                 roles[OBJ] = procurement.class_referent(trigger.head, rules.class_nouns, rules.weapon_classes,
                                                         index) or []
+        if pred in ("visits", "deploys_to"):  # "deployed on missions to Lithuania", "at the Sixth Air Brigade in Tandil"
+            roles[OBJ] = unique_spans(roles[OBJ] + _places_through(trigger, ents, anchors, pred, rules))
         if pred == "visits" and lemma not in rules.visit_objects:
             # "flew to Ushuaia": a travel verb's place is a preposition's; "the Aurora, which the RCAF has flown" is none
             roles[OBJ] = [o for o in roles[OBJ] if not (anchors[o].head == trigger and anchors[o].dep_ == "dobj")
@@ -147,6 +163,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION) and anchors[e].dep_ == "pobj"
                           and anchors[e].head.lower_ in ("in", "at") and anchors[e].head.head == clause]
         pred_final, status_final = pred, status
+        envoys = [o for o in roles[OBJ] if o.label_ == PERSON] if pred == "deploys_to" else []
+        if envoys:  # "IGAD would send Ruto and Kiir to Khartoum": the people sent visit the place, nobody deploys
+            negated, cue = negation_of(trigger, roles[SUBJ], rules)
+            out += [Relation(p, "visits", o, "trigger:envoy", trigger.text, sent, negated, cue,
+                             is_hedged(trigger, rules), confidence=0.7)
+                    for p in envoys for o in roles[OBJ] if o.label_ in (COUNTRY, LOCATION)]
+            continue
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
             # "the US approved the sale of F-16s to Türkiye": who approves a sale sells (the sale noun speaks)
@@ -225,6 +248,59 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                              supplier=procurement.pick_supplier(parties, anchors, {s.kb_id_, o.kb_id_}))
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
+    return out
+
+
+def _owners_of_deployed(trigger: Token, ents: list[Span]) -> list[Span]:
+    """Who deploys what a passive deployment names, or what a deployment participle describes: the country or force
+    that premodifies it ("Czech Gripens have been deployed to", "North Korean troops have been sent to", "Royal Air
+    Force Typhoon jets based at") or follows it with "of/from" ("troops from Egypt were sent to")."""
+    things = [c for c in trigger.children if c.dep_ == "nsubjpass"]
+    if trigger.dep_ == "acl" and trigger.tag_ == "VBN":
+        things.append(trigger.head)
+    out = []
+    for t in things:
+        for e in ents:
+            if e.label_ not in (COUNTRY, ORG) or e.start <= t.i < e.end and e.root == t:
+                continue
+            r = e.root
+            if r.dep_ in ("amod", "compound", "poss", "nmod"):
+                h = r.head
+                for _ in range(3):
+                    if h == t:
+                        out.append(e)
+                        break
+                    if h.dep_ not in ("compound", "amod", "nmod") or h.head.pos_ not in ("NOUN", "PROPN"):
+                        break
+                    h = h.head
+            elif r.dep_ == "pobj" and r.head.lower_ in ("of", "from") and r.head.head == t:
+                out.append(e)
+    return unique_spans(out)
+
+
+def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, rules: Rules) -> list[Span]:
+    """A place one noun further: "deployed on missions to Lithuania", "station the jets at the Sixth Air Brigade in
+    Tandil", "hosted at his palace in Abu Dhabi", "moved forces to the town of Merowe" ("of" only after a place noun).
+    Not the region around a place already named ("at the Vostochny Cosmodrome in the Amur region")."""
+    preps = rules.object_preps.get(pred, rules.object_preps["default"])
+    out = []
+    for e in ents:
+        a = anchors[e]
+        if e.label_ not in (COUNTRY, LOCATION) or a is None or a.dep_ not in ("pobj", "conj"):
+            continue
+        while a.dep_ == "conj" and a.head != a:  # "to Lithuania and Iceland"
+            a = a.head
+        p2, n = a.head, a.head.head
+        if a.dep_ != "pobj" or p2.dep_ != "prep" or n.dep_ != "pobj" or n.head.dep_ not in ("prep", "dative") \
+                or n.head.head != trigger or n.head.lower_ not in preps:
+            continue
+        if p2.lower_ == "of" and n.lemma_.lower() not in rules.place_nouns:
+            continue
+        if p2.lower_ not in ("of", "to", "in", "into"):
+            continue
+        if any(x.label_ in (COUNTRY, LOCATION) and (anchors[x] == n or x.start <= n.i < x.end) for x in ents):
+            continue
+        out.append(e)
     return out
 
 
