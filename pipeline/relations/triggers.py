@@ -149,6 +149,15 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[OBJ] = [o for o in roles[OBJ] if not (anchors[o].head == trigger and anchors[o].dep_ == "dobj")
                           and not (trigger.dep_ in ("acl", "relcl") and (anchors[o] == trigger.head
                                                                          or phrase_head(o) == trigger.head))]
+        if pred in ("visits", "deploys_to") and not roles[OBJ]:  # "Skrydstrup air base, where he had arrived"
+            where = _where_clause(trigger, rules)
+            if where is not None:
+                place = where.head
+                if place.dep_ == "pobj" and place.head.lower_ == "in" and any(
+                        e.label_ in (COUNTRY, LOCATION) and anchors[e] == place.head.head for e in ents):
+                    place = place.head.head  # "the Skrydstrup air base in southern Jutland, where": the base
+                roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION)
+                              and (anchors[e] == place or phrase_head(e) == place)]
         # a nominal trigger with no object of its own ("under Japan’s evaluation, he cited ANKA")
         if trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] and pred == "considers_procuring":
             verb = next((a for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")), None)
@@ -249,6 +258,16 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
     return out
+
+
+def _where_clause(trigger: Token, rules: Rules) -> Token | None:
+    """The "where" relative clause the trigger heads or is the noun of ("where he held talks"), if any."""
+    t = trigger
+    if t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs:
+        t = t.head
+    if t.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ == "where" for c in t.children):
+        return t
+    return None
 
 
 def _owners_of_deployed(trigger: Token, ents: list[Span]) -> list[Span]:
