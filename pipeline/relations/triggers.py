@@ -8,6 +8,7 @@ Procurement statements carry their details (`procurement`), every statement the 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -321,6 +322,36 @@ def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, 
             continue
         out.append(e)
     return out
+
+
+def title_referents(found: list[Relation], rules: Rules) -> list[Relation]:
+    """"Macron held talks with the Egyptian leader", "when the Danish minister visited Argentina", "the first visit
+    to the UAE by an Israeli leader": a country adjective on a person's title names that person, not the country. The
+    person is the last one named so far who holds a role for the country (`holds_role`); with none, the statement
+    is dropped."""
+    holders = sorted(((r.subject, r.object.kb_id_) for r in found if r.predicate == "holds_role"
+                      and r.object.label_ == COUNTRY and not r.negated), key=lambda h: h[0].start)
+    out = []
+    for r in found:
+        if r.predicate in ("meets", "visits"):
+            for side in ("subject", "object") if r.predicate == "meets" else ("subject",):
+                span = getattr(r, side)
+                if span.label_ == COUNTRY and _on_title(span, rules):
+                    named = [p for p, c in holders if c == span.kb_id_ and p.start < span.start]
+                    r = replace(r, **{side: named[-1]}) if named else None
+                    if r is None:
+                        break
+            if r is None:
+                continue
+        out.append(r)
+    return out
+
+
+def _on_title(span: Span, rules: Rules) -> bool:
+    """The country only describes a person's title: "the Danish minister", "an Israeli leader"."""
+    root = span.root
+    return root.dep_ in ("amod", "compound") and root.head.lemma_.lower() in rules.role_heads \
+        and not root.head.ent_type_
 
 
 def preds_of(lemma: str, rules: Rules) -> dict[str, str | None]:
