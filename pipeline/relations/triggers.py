@@ -145,6 +145,11 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                                                         index) or []
         if pred in ("visits", "deploys_to"):  # "deployed on missions to Lithuania", "at the Sixth Air Brigade in Tandil"
             roles[OBJ] = unique_spans(roles[OBJ] + _places_through(trigger, ents, anchors, pred, rules))
+            # "designated F-39E in Brazilian service": a country adjective on a noun that is no place is no place
+            roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], rules.place_nouns)]
+        if pred == "meets":  # "what he called Thai aggression": a country adjective on a thing is no party
+            roles[OTHER] = [o for o in roles[OTHER] if not _adjective_on(o, anchors[o], rules.subject_bridge, True)]
+            roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], rules.subject_bridge, True)]
         if pred == "visits" and lemma not in rules.visit_objects:
             # "flew to Ushuaia": a travel verb's place is a preposition's; "the Aurora, which the RCAF has flown" is none
             roles[OBJ] = [o for o in roles[OBJ] if not (anchors[o].head == trigger and anchors[o].dep_ == "dobj")
@@ -226,6 +231,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
         if pred_final in SYMMETRIC_PREDICATES:
             pairs = _symmetric_pairs(roles)
+            if pred_final == "meets" and _passive(trigger) and not (roles[OBJ] or roles[OTHER] or roles[BETWEEN]):
+                pairs = []  # "They were received by the minister and the air chief": the two did not meet
             if pred_final == "cooperates_with" and lemma in rules.contract_nouns:
                 # "the agreement between Kuwait's Ministry of Defence and Baykar": a sale, not a partnership
                 pairs = [(a, b) for a, b in pairs if is_maker(a, rules) == is_maker(b, rules)]
@@ -259,6 +266,16 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
     return out
+
+
+def _adjective_on(e: Span, anchor: Token | None, nouns: frozenset[str], compound: bool = False) -> bool:
+    """The entity is an adjective (or, with `compound`, any modifier) on a common noun outside `nouns`: "Brazilian
+    service", "Thai aggression"."""
+    root = e.root
+    modifier = root.dep_ == "amod" and root.pos_ == "ADJ" or compound and root.dep_ in ("amod", "compound")
+    return anchor is not None and modifier and anchor != root \
+        and not anchor.ent_type_ and anchor.pos_ == "NOUN" and anchor.lemma_.lower() not in nouns \
+        and anchor.lower_ not in nouns
 
 
 def _where_clause(trigger: Token, rules: Rules) -> Token | None:
