@@ -66,6 +66,7 @@ class Rules:
     verb_only: dict[str, frozenset[str]] = field(default_factory=dict)  # predicate -> lemmas that state it as verbs only
     visit_objects: frozenset[str] = frozenset()  # travel lemmas whose direct object is the place ("visited Japan")
     place_nouns: frozenset[str] = frozenset()  # "the town of Merowe": the place after "of"
+    host_lemmas: frozenset[str] = frozenset()  # "hosted Bennett in Abu Dhabi": the guest visits it
 
 
 @lru_cache(maxsize=8)
@@ -103,6 +104,7 @@ def load_rules(path: str | Path) -> Rules:
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         verb_only={k: frozenset(v) for k, v in (data.get("verb_only_triggers") or {}).items()},
         visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
+        host_lemmas=fs("host_lemmas"),
     )
 
 

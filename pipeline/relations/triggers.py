@@ -147,6 +147,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[OBJ] = unique_spans(roles[OBJ] + _places_through(trigger, ents, anchors, pred, rules))
             # "designated F-39E in Brazilian service": a country adjective on a noun that is no place is no place
             roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], rules.place_nouns)]
+        if pred == "meets" and lemma in rules.host_lemmas:  # "Poland hosts American troops": no meeting
+            roles[OBJ] = [o for o in roles[OBJ] if not (o.root.dep_ in ("amod", "compound", "nmod", "poss")
+                                                        and _troop_noun(anchors[o], rules))]
         if pred == "meets":  # "what he called Thai aggression": a country adjective on a thing is no party
             roles[OTHER] = [o for o in roles[OTHER] if not _adjective_on(o, anchors[o], rules.subject_bridge, True)]
             roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], rules.subject_bridge, True)]
@@ -178,6 +181,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION) and anchors[e].dep_ == "pobj"
                           and anchors[e].head.lower_ in ("in", "at") and anchors[e].head.head == clause]
         pred_final, status_final = pred, status
+        if pred == "meets" and lemma in rules.host_lemmas:
+            out += _hosted(trigger, roles, index.sentence_ents(sent) if index is not None else ents, anchors, sent,
+                           rules)
         envoys = [o for o in roles[OBJ] if o.label_ == PERSON] if pred == "deploys_to" else []
         if envoys:  # "IGAD would send Ruto and Kiir to Khartoum": the people sent visit the place, nobody deploys
             negated, cue = negation_of(trigger, roles[SUBJ], rules)
@@ -266,6 +272,43 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
     return out
+
+
+def _hosted(trigger: Token, roles: dict[str, list[Span]], sent_ents: list[Span], anchors: dict, sent,
+            rules: Rules) -> list[Relation]:
+    """What hosting states besides the meeting: the guest visits the place of the hosting ("hosted Bennett at his
+    palace in Abu Dhabi"), and troops a country hosts are that country's deployment ("Kuwait, which hosts thousands
+    of US troops")."""
+    out = []
+    guests = [o for o in roles[OBJ] + roles[OTHER] if o.label_ == PERSON and anchors.get(o) is not None
+              and anchors[o].dep_ == "dobj" and anchors[o].head == trigger]
+    places = [e for e in sent_ents if e.label_ in (COUNTRY, LOCATION) and anchors.get(e) is not None
+              and anchors[e].dep_ == "pobj" and anchors[e].head.lower_ in ("at", "in")
+              and anchors[e].head.head == trigger]
+    places += _places_through(trigger, [e for e in sent_ents if anchors.get(e) is not None], anchors, "visits", rules)
+    negated, cue = negation_of(trigger, roles[SUBJ], rules)
+    hedged = is_hedged(trigger, rules)
+    out += [Relation(g, "visits", p, "trigger:hosted", trigger.text, sent, negated, cue, hedged, confidence=0.65)
+            for g in guests for p in unique_spans(places)]
+    hosts = [s for s in roles[SUBJ] if s.label_ in (COUNTRY, LOCATION)]
+    for t in trigger.children:
+        if t.dep_ != "dobj":
+            continue
+        troops = [t] + [g for c in t.children if c.dep_ == "prep" and c.lower_ == "of"
+                        for g in c.children if g.dep_ == "pobj"]  # "thousands of US troops"
+        for noun in troops:
+            if not _troop_noun(noun, rules):
+                continue
+            owners = [e for e in sent_ents if e.label_ in (COUNTRY, ORG) and e.root.head == noun
+                      and e.root.dep_ in ("amod", "compound", "poss", "nmod")]
+            out += [Relation(o, "deploys_to", h, "trigger:hosted", trigger.text, sent, negated, cue, hedged,
+                             confidence=0.65) for o in owners for h in hosts if o.kb_id_ != h.kb_id_]
+    return out
+
+
+def _troop_noun(t: Token, rules: Rules) -> bool:
+    return (t.lemma_.lower() in rules.subject_bridge or t.lower_ in rules.subject_bridge) and not t.ent_type_ \
+        and t.pos_ == "NOUN"
 
 
 def _adjective_on(e: Span, anchor: Token | None, nouns: frozenset[str], compound: bool = False) -> bool:
