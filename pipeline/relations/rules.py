@@ -67,6 +67,7 @@ class Rules:
     visit_objects: frozenset[str] = frozenset()  # travel lemmas whose direct object is the place ("visited Japan")
     place_nouns: frozenset[str] = frozenset()  # "the town of Merowe": the place after "of"
     host_lemmas: frozenset[str] = frozenset()  # "hosted Bennett in Abu Dhabi": the guest visits it
+    presence_verbs: frozenset[str] = frozenset()  # "X, who is in Paris": a person there visits it
 
 
 @lru_cache(maxsize=8)
@@ -104,7 +105,7 @@ def load_rules(path: str | Path) -> Rules:
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         verb_only={k: frozenset(v) for k, v in (data.get("verb_only_triggers") or {}).items()},
         visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
-        host_lemmas=fs("host_lemmas"),
+        host_lemmas=fs("host_lemmas"), presence_verbs=fs("presence_verbs"),
     )
 
 

@@ -93,6 +93,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
     ti = trigger.i
     # the entities the trigger can take as arguments: not inside them, and governing their phrase (else no role)
     candidates = [e for e in ents if not (e.start <= ti < e.end) and may_attach(ti, anchors[e], reach)]
+    if lemma in rules.presence_verbs and (trigger.dep_ in ("aux", "auxpass") or any(
+            c.dep_ in ("acomp", "attr", "xcomp", "ccomp", "oprd") for c in trigger.children)):
+        return out  # "is expected", "is the largest", "is keen to": no presence
     for pred, status in preds.items():
         if trigger.pos_ != "VERB" and lemma in rules.verb_only.get(pred, ()):
             continue  # "Denmark's Skrydstrup air base", "Israeli positions on the Golan Heights": no deployment
@@ -180,6 +183,10 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             clause = trigger.head.head
             roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION) and anchors[e].dep_ == "pobj"
                           and anchors[e].head.lower_ in ("in", "at") and anchors[e].head.head == clause]
+        if lemma in rules.presence_verbs:  # "Papikyan, who is in Paris for the exhibition": a person there visits it
+            roles[SUBJ] = [e for e in roles[SUBJ] if e.label_ == PERSON]
+            roles[OBJ] = [o for o in roles[OBJ] if anchors[o].dep_ == "pobj" and anchors[o].head.head == trigger
+                          and anchors[o].head.lower_ in ("in", "at")]
         pred_final, status_final = pred, status
         if pred == "meets" and lemma in rules.host_lemmas:
             out += _hosted(trigger, roles, index.sentence_ents(sent) if index is not None else ents, anchors, sent,
