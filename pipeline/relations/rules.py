@@ -68,13 +68,14 @@ class Rules:
     place_nouns: frozenset[str] = frozenset()  # "the town of Merowe": the place after "of"
     host_lemmas: frozenset[str] = frozenset()  # "hosted Bennett in Abu Dhabi": the guest visits it
     presence_verbs: frozenset[str] = frozenset()  # "X, who is in Paris": a person there visits it
+    object_pronouns: dict[str, str] = field(default_factory=dict)  # "talks with him": the other party named before
 
 
 @lru_cache(maxsize=8)
 def load_rules(path: str | Path) -> Rules:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     _check_words(data, path)
-    for key in ("pronouns", "possessive_pronouns"):
+    for key in ("pronouns", "possessive_pronouns", "object_pronouns"):
         for word, kind in (data.get(key) or {}).items():
             if kind not in PRONOUN_KIND.values():
                 raise ValueError(f"{path}: {key}.{word}: {kind!r} is not a kind of antecedent "
@@ -106,6 +107,7 @@ def load_rules(path: str | Path) -> Rules:
         verb_only={k: frozenset(v) for k, v in (data.get("verb_only_triggers") or {}).items()},
         visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
         host_lemmas=fs("host_lemmas"), presence_verbs=fs("presence_verbs"),
+        object_pronouns=dict(data.get("object_pronouns") or {}),
     )
 
 

@@ -183,6 +183,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             clause = trigger.head.head
             roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION) and anchors[e].dep_ == "pobj"
                           and anchors[e].head.lower_ in ("in", "at") and anchors[e].head.head == clause]
+        if pred == "meets" and roles[SUBJ] and not (roles[OBJ] or roles[OTHER] or roles[BETWEEN]) \
+                and context is not None:  # "Sir Keir is due to hold talks with him": the other one named before
+            roles[OTHER] = _pronoun_party(trigger, roles[SUBJ], context, ents, rules)
         if lemma in rules.presence_verbs:  # "Papikyan, who is in Paris for the exhibition": a person there visits it
             roles[SUBJ] = [e for e in roles[SUBJ] if e.label_ == PERSON]
             roles[OBJ] = [o for o in roles[OBJ] if anchors[o].dep_ == "pobj" and anchors[o].head.head == trigger
@@ -311,6 +314,25 @@ def _hosted(trigger: Token, roles: dict[str, list[Span]], sent_ents: list[Span],
             out += [Relation(o, "deploys_to", h, "trigger:hosted", trigger.text, sent, negated, cue, hedged,
                              confidence=0.65) for o in owners for h in hosts if o.kb_id_ != h.kb_id_]
     return out
+
+
+def _pronoun_party(trigger: Token, subjects: list[Span], context: dict[str, Span], ents: list[Span],
+                   rules: Rules) -> list[Span]:
+    """The other party of a meeting as an object pronoun ("met him", "talks with her"): the last person that was a
+    subject, in this sentence before the pronoun or else before it, who is not the subject itself."""
+    words = [c for c in trigger.children if c.dep_ == "dobj"]
+    words += [g for c in trigger.children if c.dep_ == "prep" and c.lower_ in rules.object_preps["meets"]
+              for g in c.children if g.dep_ == "pobj"]
+    own = {s.kb_id_ for s in subjects}
+    for w in words:
+        kind = rules.object_pronouns.get(w.lower_)
+        if kind is None:
+            continue
+        same = [e for e in ents if e.end <= w.i and is_subject(e) and PRONOUN_KIND.get(e.label_) == kind
+                and e.kb_id_ not in own]
+        ante = same[-1] if same else context.get(kind)
+        return [ante] if ante is not None and ante.kb_id_ not in own else []
+    return []
 
 
 def _troop_noun(t: Token, rules: Rules) -> bool:
