@@ -64,6 +64,7 @@ class Rules:
     referring_dets: frozenset[str] = frozenset()  # "the company", "this firm": the company named last
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
     verb_only: dict[str, frozenset[str]] = field(default_factory=dict)  # predicate -> lemmas that state it as verbs only
+    object_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # predicate -> lemmas needing a dobj
     visit_objects: frozenset[str] = frozenset()  # travel lemmas whose direct object is the place ("visited Japan")
     place_nouns: frozenset[str] = frozenset()  # "the town of Merowe": the place after "of"
     host_lemmas: frozenset[str] = frozenset()  # "hosted Bennett in Abu Dhabi": the guest visits it
@@ -105,6 +106,7 @@ def load_rules(path: str | Path) -> Rules:
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
         verb_only={k: frozenset(v) for k, v in (data.get("verb_only_triggers") or {}).items()},
+        object_verbs={k: frozenset(v) for k, v in (data.get("object_verb_triggers") or {}).items()},
         visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
         host_lemmas=fs("host_lemmas"), presence_verbs=fs("presence_verbs"),
         object_pronouns=dict(data.get("object_pronouns") or {}),

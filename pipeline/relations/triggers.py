@@ -99,6 +99,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
     for pred, status in preds.items():
         if trigger.pos_ != "VERB" and lemma in rules.verb_only.get(pred, ()):
             continue  # "Denmark's Skrydstrup air base", "Israeli positions on the Golan Heights": no deployment
+        if lemma in rules.object_verbs.get(pred, ()) and not any(c.dep_ == "dobj" for c in trigger.children):
+            continue  # "will keep the jets in the US" deploys them; "kept in touch" does not
         roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: [], BETWEEN: []}
         for e in candidates:
             r = attachment(trigger, anchors[e], pred, rules, e.label_)
