@@ -97,8 +97,10 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             c.dep_ in ("acomp", "attr", "xcomp", "ccomp", "oprd") for c in trigger.children)):
         return out  # "is expected", "is the largest", "is keen to": no presence
     for pred, status in preds.items():
-        if trigger.pos_ != "VERB" and lemma in rules.verb_only.get(pred, ()):
+        if trigger.pos_ != "VERB" and lemma in rules.verb_only.get(pred, ()) and not any(
+                c.dep_ in ("dobj", "nsubj", "nsubjpass", "auxpass", "aux") for c in trigger.children):
             continue  # "Denmark's Skrydstrup air base", "Israeli positions on the Golan Heights": no deployment
+            # (a word with a verb's dependents is one: "The US stations troops in", tagged as a noun)
         if lemma in rules.object_verbs.get(pred, ()) and not any(c.dep_ == "dobj" for c in trigger.children):
             continue  # "will keep the jets in the US" deploys them; "kept in touch" does not
         roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: [], BETWEEN: []}
@@ -156,8 +158,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[OBJ] = [o for o in roles[OBJ] if not (o.root.dep_ in ("amod", "compound", "nmod", "poss")
                                                         and _troop_noun(anchors[o], rules))]
         if pred == "meets":  # "what he called Thai aggression": a country adjective on a thing is no party
-            roles[OTHER] = [o for o in roles[OTHER] if not _adjective_on(o, anchors[o], rules.subject_bridge, True)]
-            roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], rules.subject_bridge, True)]
+            people = rules.subject_bridge | rules.role_heads  # "met Turkish officials", "the Turkish president"
+            roles[OTHER] = [o for o in roles[OTHER] if not _adjective_on(o, anchors[o], people, True)]
+            roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], people, True)]
         if pred == "visits" and lemma not in rules.visit_objects:
             # "flew to Ushuaia": a travel verb's place is a preposition's; "the Aurora, which the RCAF has flown" is none
             roles[OBJ] = [o for o in roles[OBJ] if not (anchors[o].head == trigger and anchors[o].dep_ == "dobj")
@@ -390,7 +393,7 @@ def _owners_of_deployed(trigger: Token, ents: list[Span]) -> list[Span]:
 
 
 def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, rules: Rules) -> list[Span]:
-    """A place one noun further: "deployed on missions to Lithuania", "station the jets at the Sixth Air Brigade in
+    """A place one noun further: "deployed on missions to Lithuania", "stations troops in South Korea", "station the jets at the Sixth Air Brigade in
     Tandil", "hosted at his palace in Abu Dhabi", "moved forces to the town of Merowe" ("of" only after a place noun).
     Not the region around a place already named ("at the Vostochny Cosmodrome in the Amur region")."""
     preps = rules.object_preps.get(pred, rules.object_preps["default"])
@@ -402,6 +405,10 @@ def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, 
         while a.dep_ == "conj" and a.head != a:  # "to Lithuania and Iceland"
             a = a.head
         p2, n = a.head, a.head.head
+        if pred == "deploys_to" and a.dep_ == "pobj" and p2.lower_ in ("in", "to", "into", "at") \
+                and n.dep_ == "dobj" and n.head == trigger and n.pos_ == "NOUN":
+            out.append(e)  # "will station a brigade in Lithuania": the place of what is deployed
+            continue
         if a.dep_ != "pobj" or p2.dep_ != "prep" or n.dep_ != "pobj" or n.head.dep_ not in ("prep", "dative") \
                 or n.head.head != trigger or n.head.lower_ not in preps:
             continue
