@@ -254,6 +254,11 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             pairs = _symmetric_pairs(roles)
             if pred_final == "meets" and _passive(trigger) and not (roles[OBJ] or roles[OTHER] or roles[BETWEEN]):
                 pairs = []  # "They were received by the minister and the air chief": the two did not meet
+            if pred_final == "meets" and any(c.dep_ == "amod" and c.lower_ in rules.joint_words
+                                             for c in trigger.children):
+                # "a joint call with A and B": everyone on it spoke with everyone
+                others = unique_spans(roles[OBJ] + roles[OTHER])
+                pairs += [(a, b) for i, a in enumerate(others) for b in others[i + 1 :]]
             if pred_final == "cooperates_with" and lemma in rules.contract_nouns:
                 # "the agreement between Kuwait's Ministry of Defence and Baykar": a sale, not a partnership
                 pairs = [(a, b) for a, b in pairs if is_maker(a, rules) == is_maker(b, rules)]
@@ -429,13 +434,17 @@ def title_referents(found: list[Relation], rules: Rules) -> list[Relation]:
     is dropped."""
     holders = sorted(((r.subject, r.object.kb_id_) for r in found if r.predicate == "holds_role"
                       and r.object.label_ == COUNTRY and not r.negated), key=lambda h: h[0].start)
+    # "French Armed Forces Minister Sebastien Lecornu": a role for an organisation named by the country adjective
+    by_name = sorted(((r.subject, r.object.text.split()[0].lower()) for r in found if r.predicate == "holds_role"
+                      and r.object.label_ == ORG and not r.negated), key=lambda h: h[0].start)
     out = []
     for r in found:
         if r.predicate in ("meets", "visits"):
             for side in ("subject", "object") if r.predicate == "meets" else ("subject",):
                 span = getattr(r, side)
                 if span.label_ == COUNTRY and _on_title(span, rules):
-                    named = [p for p, c in holders if c == span.kb_id_ and p.start < span.start]
+                    named = [p for p, c in holders if c == span.kb_id_ and p.start < span.start] or \
+                        [p for p, w in by_name if w == span.text.lower() and p.start < span.start]
                     r = replace(r, **{side: named[-1]}) if named else None
                     if r is None:
                         break
