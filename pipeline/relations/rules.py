@@ -68,6 +68,7 @@ class Rules:
     visit_objects: frozenset[str] = frozenset()  # travel lemmas whose direct object is the place ("visited Japan")
     place_nouns: frozenset[str] = frozenset()  # "the town of Merowe": the place after "of"
     host_lemmas: frozenset[str] = frozenset()  # "hosted Bennett in Abu Dhabi": the guest visits it
+    plural_pronouns: frozenset[str] = frozenset()  # "They are expected to be based at": the systems named before
     joint_words: frozenset[str] = frozenset()  # "a joint call with A and B": A and B speak too
     presence_verbs: frozenset[str] = frozenset()  # "X, who is in Paris": a person there visits it
     object_pronouns: dict[str, str] = field(default_factory=dict)  # "talks with him": the other party named before
@@ -110,6 +111,7 @@ def load_rules(path: str | Path) -> Rules:
         object_verbs={k: frozenset(v) for k, v in (data.get("object_verb_triggers") or {}).items()},
         visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
         host_lemmas=fs("host_lemmas"), presence_verbs=fs("presence_verbs"), joint_words=fs("joint_words"),
+        plural_pronouns=fs("plural_pronouns"),
         object_pronouns=dict(data.get("object_pronouns") or {}),
     )
 

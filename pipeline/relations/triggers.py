@@ -206,6 +206,16 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                              is_hedged(trigger, rules), confidence=0.7)
                     for p in envoys for o in roles[OBJ] if o.label_ in (COUNTRY, LOCATION)]
             continue
+        if pred == "deploys_to" and not any(s.label_ in (COUNTRY, ORG) for s in roles[SUBJ]) and roles[OBJ] \
+                and _passive(trigger):
+            # "The Rafales are likely to be based at X", "They are expected to be based at X": the system named is
+            # deployed by whoever procures it (`deployed_systems`, once the document's relations are known)
+            systems = _deployed_system(trigger, ents, anchors, rules, index)
+            negated, cue = negation_of(trigger, [], rules)
+            out += [Relation(w, "deploys_to", o, DEPLOYED_SYSTEM, trigger.text, sent, negated, cue,
+                             is_hedged(trigger, rules), confidence=0.6)
+                    for w in systems for o in roles[OBJ] if o.label_ in (COUNTRY, LOCATION)]
+            continue
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
             # "the US approved the sale of F-16s to Türkiye": who approves a sale sells (the sale noun speaks)
@@ -424,6 +434,48 @@ def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, 
         if any(x.label_ in (COUNTRY, LOCATION) and (anchors[x] == n or x.start <= n.i < x.end) for x in ents):
             continue
         out.append(e)
+    return out
+
+
+DEPLOYED_SYSTEM = "trigger:deployed-system"
+
+
+def _deployed_system(trigger: Token, ents: list[Span], anchors: dict, rules: Rules, index) -> list[Span]:
+    """The system a passive deployment's subject names: the system itself ("The Rafales are likely to be based"), a
+    definite class noun ("The aircraft will be stationed"), or a pronoun for the one system named shortly before
+    ("They are expected to be based"), also as the subject of a raising verb ("are likely to be based")."""
+    heads, t = [trigger], trigger
+    while t.dep_ in ("xcomp", "acomp") and t.head != t and len(heads) < 4:
+        t = t.head
+        heads.append(t)
+    for c in (c for h in heads for c in h.children):
+        if c.dep_ not in ("nsubjpass", "nsubj"):
+            continue
+        own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (anchors[e] == c or e.root == c)]
+        if own:
+            return own
+        if c.lower_ in rules.plural_pronouns and index is not None:  # ("it" may be the base, the ship)
+            weapons, starts, ends = index.labelled(WEAPON_SYSTEM)
+            before = [w for w, s in zip(weapons, starts) if c.i - procurement.ANAPHOR_WINDOW <= s and w.end <= c.i]
+            return [before[-1]] if before and len({w.kb_id_ for w in before[-3:]}) == 1 else []
+        return procurement.class_referent(c, rules.class_nouns, rules.weapon_classes, index) or []
+    return []
+
+
+def deployed_systems(found: list[Relation]) -> list[Relation]:
+    """A deployment whose subject is the system deployed (`_deployed_system`) is the deployment of the last one
+    named before as procuring it ("Serbia signed for 12 Rafales … The Rafales are likely to be based at
+    Batajnica"); with none, no statement."""
+    out = []
+    for r in found:
+        if r.rule == DEPLOYED_SYSTEM:
+            buyers = [p.subject for p in found if p.predicate == "procures" and not p.negated
+                      and p.object.kb_id_ == r.subject.kb_id_ and p.sentence.start <= r.sentence.start
+                      and p.subject.label_ in (COUNTRY, ORG)]
+            if not buyers:
+                continue
+            r = replace(r, subject=buyers[-1])
+        out.append(r)
     return out
 
 
