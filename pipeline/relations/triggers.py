@@ -370,6 +370,22 @@ def _adjective_on(e: Span, anchor: Token | None, nouns: frozenset[str], compound
         and anchor.lower_ not in nouns
 
 
+def _governed(t: Token, trigger: Token) -> bool:
+    """`t` is (coordinated with) the trigger's object: a direct object or a preposition's object of the trigger."""
+    for _ in range(6):
+        if t.dep_ == "conj" and t.head == trigger:
+            return t.pos_ in ("NOUN", "PROPN")  # "sent 300 troops to A and 200 soldiers to B"
+        if t.dep_ == "conj" and t.head != t:
+            t = t.head
+        elif t.dep_ == "dobj":
+            return t.head == trigger
+        elif t.dep_ == "pobj":
+            return t.head.head == trigger
+        else:
+            return False
+    return False
+
+
 def _where_clause(trigger: Token, rules: Rules) -> Token | None:
     """The "where" relative clause the trigger heads or is the noun of ("where he held talks"), if any."""
     t = trigger
@@ -424,12 +440,20 @@ def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, 
                 and n.dep_ == "dobj" and n.head == trigger and n.pos_ == "NOUN":
             out.append(e)  # "will station a brigade in Lithuania": the place of what is deployed
             continue
+        if pred == "deploys_to" and a.dep_ == "pobj" and p2.lower_ in ("in", "to", "at") and n.dep_ == "conj" \
+                and (n.ent_type_ == WEAPON_SYSTEM or n.lemma_.lower() in rules.bridge or _troop_noun(n, rules)) \
+                and _governed(n, trigger):
+            out.append(e)  # "stations F-16s at A and F-15s at B": the second pair, gapped, hangs off the first
+            continue
         if a.dep_ != "pobj" or p2.dep_ != "prep" or n.dep_ != "pobj" or n.head.dep_ not in ("prep", "dative") \
                 or n.head.head != trigger or n.head.lower_ not in preps:
             continue
         if p2.lower_ == "of" and n.lemma_.lower() not in rules.place_nouns:
             continue
         if p2.lower_ not in ("of", "to", "in", "into"):
+            continue
+        if p2.lower_ == "of":  # "to the southern Ukrainian port of Odesa": the place named
+            out.append(e)
             continue
         if any(x.label_ in (COUNTRY, LOCATION) and (anchors[x] == n or x.start <= n.i < x.end) for x in ents):
             continue
