@@ -195,6 +195,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[SUBJ] = [e for e in roles[SUBJ] if e.label_ == PERSON]
             roles[OBJ] = [o for o in roles[OBJ] if anchors[o].dep_ == "pobj" and anchors[o].head.head == trigger
                           and anchors[o].head.lower_ in ("in", "at")]
+        if pred in ("visits", "deploys_to") and not roles[OBJ] and index is not None:
+            roles[OBJ] = _named_place(trigger, pred, rules, index)  # "Putin flew to the cosmodrome": the one named
         pred_final, status_final = pred, status
         if pred == "meets" and lemma in rules.host_lemmas:
             out += _hosted(trigger, roles, index.sentence_ents(sent) if index is not None else ents, anchors, sent,
@@ -368,6 +370,26 @@ def _adjective_on(e: Span, anchor: Token | None, nouns: frozenset[str], compound
     return anchor is not None and modifier and anchor != root \
         and not anchor.ent_type_ and anchor.pos_ == "NOUN" and anchor.lemma_.lower() not in nouns \
         and anchor.lower_ not in nouns
+
+
+def _named_place(trigger: Token, pred: str, rules: Rules, index: EntityIndex) -> list[Span]:
+    """A definite common noun as the place ("flew to the cosmodrome", "returned to the base") is the last place named
+    shortly before whose name ends in that noun ("the Vostochny Cosmodrome", "Ramstein Air Base")."""
+    preps = rules.object_preps.get(pred, rules.object_preps["default"]) - {"of", "for", "on", "from"}
+    for p in trigger.children:
+        if p.dep_ not in ("prep", "dative") or p.lower_ not in preps:
+            continue
+        for n in p.children:
+            if n.dep_ != "pobj" or n.pos_ != "NOUN" or n.ent_type_ or not any(
+                    d.dep_ == "det" and d.lower_ == "the" for d in n.children) or any(
+                    c.dep_ in ("prep", "compound", "amod") and c.ent_type_ for c in n.children):
+                continue
+            places, starts, _ = index.labelled(LOCATION)
+            before = [e for e, s in zip(places, starts) if n.i - procurement.ANAPHOR_WINDOW <= s and e.end <= n.i
+                      and e[-1].lemma_.lower() == n.lemma_.lower()]
+            if before:
+                return [before[-1]]
+    return []
 
 
 def _governed(t: Token, trigger: Token) -> bool:
