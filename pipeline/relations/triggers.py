@@ -154,6 +154,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[OBJ] = unique_spans(roles[OBJ] + _places_through(trigger, ents, anchors, pred, rules))
             # "designated F-39E in Brazilian service": a country adjective on a noun that is no place is no place
             roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], rules.place_nouns)]
+            # "travelled to Denmark's Skrydstrup air base": the country that has the place too
+            roles[OBJ] += [e for e in ents if e.label_ == COUNTRY and e.root.dep_ == "poss" and e not in roles[OBJ]
+                           and any(anchors[o] == e.root.head for o in roles[OBJ] if o.label_ == LOCATION)]
         if pred == "meets" and lemma in rules.host_lemmas:  # "Poland hosts American troops": no meeting
             roles[OBJ] = [o for o in roles[OBJ] if not (o.root.dep_ in ("amod", "compound", "nmod", "poss")
                                                         and _troop_noun(anchors[o], rules))]
