@@ -16,7 +16,7 @@ from .relation import EntityIndex, Relation
 from .roles import focus_country, role_relations, settle_role_countries
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company
 from .syntax import heads_above, is_subject, np_anchor
-from .triggers import deployed_systems, title_referents, trigger_relations
+from .triggers import deployed_systems, foreign_capital_visits, title_referents, trigger_relations
 
 def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
     """Every relation the document states, one record per (subject, predicate, object, sentence).
@@ -50,7 +50,8 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
         found += maker_relations(sent, ents, anchors, rules, context)
     found = settle_role_countries(found, focus)
     found = title_referents(found, rules)
-    found = deployed_systems(found)  # "The Rafales are likely to be based at X": whoever procures them  # "the Danish minister visited": the minister named before
+    found = deployed_systems(found)  # "The Rafales are likely to be based at X": whoever procures them
+    found += foreign_capital_visits(doc, index, found, rules)  # "Gallant signed the letter in Berlin"  # "the Danish minister visited": the minister named before
     return _dedupe([r for r in found if _labels_fit(r)])
 
 

@@ -48,6 +48,7 @@ class Rules:
     org_kinds: dict[str, str] = field(default_factory=dict)  # ORG entity id -> registry kind (company, ministry…)
     class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
     weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
+    capitals: dict[str, str] = field(default_factory=dict)  # folded capital name -> COUNTRY entity id
     counterparts: frozenset[str] = frozenset()  # "his Israeli counterpart Yoav Gallant": the other one's role
     company_nouns: frozenset[str] = frozenset()  # "the company makes the F-35": the company named last
     member_nouns: frozenset[str] = frozenset()  # "built by a consortium of A and B": its members act
@@ -133,7 +134,8 @@ def with_registry(rules: Rules, registry) -> Rules:
     (their class: a drone, a fighter, a tank)."""
     kinds = {f"{ORG}:{o.id}": o.kind or "" for o in registry.organisations.values()}
     classes = {f"{WEAPON_SYSTEM}:{w.id}": w.weapon_class for w in registry.weapons.values() if w.weapon_class}
-    return replace(rules, org_kinds=kinds, weapon_classes=classes)
+    capitals = {k: f"{COUNTRY}:{v}" for k, v in registry.country_by_capital.items()}
+    return replace(rules, org_kinds=kinds, weapon_classes=classes, capitals=capitals)
 
 
 def is_armed_force(ent: Span, rules: Rules) -> bool:

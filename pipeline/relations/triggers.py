@@ -489,6 +489,44 @@ def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, 
 DEPLOYED_SYSTEM = "trigger:deployed-system"
 
 
+def foreign_capital_visits(doc, index: EntityIndex, found: list[Relation], rules: Rules) -> list[Relation]:
+    """A person with a role for one country who does something in another country's capital is visiting it:
+    "Pistorius and his Israeli counterpart Gallant signed a letter at a ceremony in Berlin" (Gallant visits Berlin,
+    Pistorius is at home), "the letter Petri and Poulsen signed in Buenos Aires". The capitals are the registry's."""
+    if not rules.capitals:
+        return []
+    home: dict[str, set[str]] = {}
+    for r in found:
+        if r.predicate == "holds_role" and r.object.label_ == COUNTRY and not r.negated:
+            home.setdefault(r.subject.kb_id_, set()).add(r.object.kb_id_)
+    out = []
+    for sent in doc.sents:
+        ents = index.sentence_ents(sent)
+        places = {e.root.i: e for e in ents if e.label_ == LOCATION}
+        for e in ents:
+            if e.label_ != PERSON or e.kb_id_ not in home:
+                continue
+            root = e.root  # (also "A and his counterpart B signed": B in apposition to a coordinated subject)
+            while root.dep_ in ("conj", "appos") and root.head != root:
+                root = root.head
+            if root.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            verb = root.head
+            objs = [g for p in verb.children if p.dep_ == "prep" and p.lower_ in ("in", "at") for g in p.children
+                    if g.dep_ == "pobj"]
+            objs += [g for o in objs for p in o.children if p.dep_ == "prep" and p.lower_ == "in"
+                     for g in p.children if g.dep_ == "pobj"]  # "at a ceremony in Berlin"
+            for o in objs:
+                place = places.get(o.i)
+                if place is None:
+                    continue
+                country = rules.capitals.get(" ".join(place.text.casefold().replace("-", " ").split()))
+                if country is not None and country not in home[e.kb_id_]:
+                    out.append(Relation(e, "visits", place, "trigger:foreign-capital", verb.text, sent,
+                                        confidence=0.55))
+    return out
+
+
 def _deployed_system(trigger: Token, ents: list[Span], anchors: dict, rules: Rules, index) -> list[Span]:
     """The system a passive deployment's subject names: the system itself ("The Rafales are likely to be based"), a
     definite class noun ("The aircraft will be stationed"), or a pronoun for the one system named shortly before
