@@ -512,8 +512,10 @@ def foreign_capital_visits(doc, index: EntityIndex, found: list[Relation], rules
             if root.dep_ not in ("nsubj", "nsubjpass"):
                 continue
             verb = root.head
-            objs = [g for p in verb.children if p.dep_ == "prep" and p.lower_ in ("in", "at") for g in p.children
-                    if g.dep_ == "pobj"]
+            # the verb's own "in/at" places, and those on its object ("held talks at a resort in X")
+            heads = [verb] + [c for c in verb.children if c.dep_ == "dobj"]
+            objs = [g for h in heads for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "at")
+                    for g in p.children if g.dep_ == "pobj"]
             objs += [g for o in objs for p in o.children if p.dep_ == "prep" and p.lower_ == "in"
                      for g in p.children if g.dep_ == "pobj"]  # "at a ceremony in Berlin"
             for o in objs:
@@ -521,9 +523,16 @@ def foreign_capital_visits(doc, index: EntityIndex, found: list[Relation], rules
                 if place is None:
                     continue
                 country = rules.capitals.get(" ".join(place.text.casefold().replace("-", " ").split()))
+                owner = next((c for c in ents if c.label_ == COUNTRY and c.root.dep_ == "poss"
+                              and c.root.head == place.root), None)  # "a space centre in Russia's Far East"
+                if owner is not None:
+                    country = owner.kb_id_
                 if country is not None and country not in home[e.kb_id_]:
                     out.append(Relation(e, "visits", place, "trigger:foreign-capital", verb.text, sent,
                                         confidence=0.55))
+                    if owner is not None:
+                        out.append(Relation(e, "visits", owner, "trigger:foreign-capital", verb.text, sent,
+                                            confidence=0.55))
     return out
 
 
