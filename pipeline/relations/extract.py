@@ -16,7 +16,7 @@ from .relation import EntityIndex, Relation
 from .roles import UNSETTLED, focus_country, role_relations, settle_role_countries
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company
 from .syntax import heads_above, is_subject, np_anchor
-from .triggers import trigger_relations
+from .triggers import deployed_systems, foreign_capital_visits, title_referents, trigger_relations
 
 def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
     """Every relation the document states, one record per (subject, predicate, object, sentence).
@@ -36,8 +36,11 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
                 if reach is None:
                     reach = {a.i: heads_above(a) for a in anchors.values() if a is not None}
                 found += trigger_relations(tok, preds, ents, anchors, sent, rules, context, published, index, reach)
+        # a relative clause's subject is remembered only when its kind has no main-clause subject here ("Zelenskyy
+        # traveled to X, where Frederiksen announced …. In May, he went to Brussels": he is Zelenskyy)
+        main = {PRONOUN_KIND.get(e.label_, "") for e in ents if is_subject(e) and not _in_relative_clause(e)}
         for e in ents:
-            if is_subject(e):
+            if is_subject(e) and (not _in_relative_clause(e) or PRONOUN_KIND.get(e.label_, "") not in main):
                 context[PRONOUN_KIND.get(e.label_, "")] = e
             if e.label_ == ORG and is_company(e, rules):
                 context[COMPANY] = e
@@ -46,7 +49,17 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
         found += role_relations(sent, ents, rules, focus, index, context)
         found += maker_relations(sent, ents, anchors, rules, context)
     found = settle_role_countries(found, focus)
+    found = title_referents(found, rules)  # "the Danish minister visited": the minister named before
+    found = deployed_systems(found)  # "The Rafales are likely to be based at X": whoever procures them
+    found += foreign_capital_visits(doc, index, found, rules)  # "Gallant signed the letter in Berlin"
     return _dedupe([r for r in found if _labels_fit(r) or r.rule == UNSETTLED])
+
+
+def _in_relative_clause(e: Span) -> bool:
+    root = e.root
+    while root.dep_ == "conj" and root.head != root:
+        root = root.head
+    return root.head.dep_ == "relcl"
 
 
 def _labels_fit(r: Relation) -> bool:

@@ -48,6 +48,7 @@ class Rules:
     org_kinds: dict[str, str] = field(default_factory=dict)  # ORG entity id -> registry kind (company, ministry…)
     class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
     weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
+    capitals: dict[str, str] = field(default_factory=dict)  # folded capital name -> COUNTRY entity id
     counterparts: frozenset[str] = frozenset()  # "his Israeli counterpart Yoav Gallant": the other one's role
     company_nouns: frozenset[str] = frozenset()  # "the company makes the F-35": the company named last
     member_nouns: frozenset[str] = frozenset()  # "built by a consortium of A and B": its members act
@@ -77,13 +78,22 @@ class Rules:
     backing_participles: frozenset[str] = frozenset()  # "the Iran-backed Hezbollah": the backer cooperates
     relative_pronouns: frozenset[str] = frozenset()  # "the company that builds X": the company named before
     list_preps: frozenset[str] = frozenset()  # "partners including A and B": the list names the partners
+    verb_only: dict[str, frozenset[str]] = field(default_factory=dict)  # predicate -> lemmas that state it as verbs only
+    object_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # predicate -> lemmas needing a dobj
+    visit_objects: frozenset[str] = frozenset()  # travel lemmas whose direct object is the place ("visited Japan")
+    place_nouns: frozenset[str] = frozenset()  # "the town of Merowe": the place after "of"
+    host_lemmas: frozenset[str] = frozenset()  # "hosted Bennett in Abu Dhabi": the guest visits it
+    plural_pronouns: frozenset[str] = frozenset()  # "They are expected to be based at": the systems named before
+    joint_words: frozenset[str] = frozenset()  # "a joint call with A and B": A and B speak too
+    presence_verbs: frozenset[str] = frozenset()  # "X, who is in Paris": a person there visits it
+    object_pronouns: dict[str, str] = field(default_factory=dict)  # "talks with him": the other party named before
 
 
 @lru_cache(maxsize=8)
 def load_rules(path: str | Path) -> Rules:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     _check_words(data, path)
-    for key in ("pronouns", "possessive_pronouns", "role_possessives"):
+    for key in ("pronouns", "possessive_pronouns", "role_possessives", "object_pronouns"):
         for word, kind in (data.get(key) or {}).items():
             if kind not in PRONOUN_KIND.values():
                 raise ValueError(f"{path}: {key}.{word}: {kind!r} is not a kind of antecedent "
@@ -118,6 +128,12 @@ def load_rules(path: str | Path) -> Rules:
         office_verbs=fs("office_verbs"), office_nouns=dict(data.get("office_nouns") or {}),
         partner_nouns=fs("partner_nouns"), owner_pronouns=fs("owner_pronouns"), list_preps=fs("list_preps"),
         backing_participles=fs("backing_participles"), relative_pronouns=fs("relative_pronouns"),
+        verb_only={k: frozenset(v) for k, v in (data.get("verb_only_triggers") or {}).items()},
+        object_verbs={k: frozenset(v) for k, v in (data.get("object_verb_triggers") or {}).items()},
+        visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
+        host_lemmas=fs("host_lemmas"), presence_verbs=fs("presence_verbs"), joint_words=fs("joint_words"),
+        plural_pronouns=fs("plural_pronouns"),
+        object_pronouns=dict(data.get("object_pronouns") or {}),
     )
 
 
@@ -141,7 +157,8 @@ def with_registry(rules: Rules, registry) -> Rules:
     # the country of a state body (armed force, ministry, agency: not a company), for an article's lead country
     countries = {f"{ORG}:{o.id}": f"{COUNTRY}:{o.iso3}" for o in registry.organisations.values()
                  if o.iso3 and (o.kind or "") != "company"}
-    return replace(rules, org_kinds=kinds, weapon_classes=classes, org_countries=countries)
+    capitals = {k: f"{COUNTRY}:{v}" for k, v in registry.country_by_capital.items()}
+    return replace(rules, org_kinds=kinds, weapon_classes=classes, org_countries=countries, capitals=capitals)
 
 
 def is_armed_force(ent: Span, rules: Rules) -> bool:

@@ -179,6 +179,8 @@ def clause_heads(trigger: Token, rules: Rules):
         adjective = t.dep_ == "amod" and t.pos_ == "ADJ"  # "a contract worth $370m to buy"
         if (t.dep_ not in CLAUSE_LINKS and not (light or under_prep or adjective)) or t.head == t:
             return
+        if t.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ in ("where", "when") for c in t.children):
+            return  # "travelled to AlUla, where he held talks": the place is no subject (the pronoun is)
         head = t.head.head if under_prep else t.head
         yield head
         if t.dep_ == "relcl":  # "the drones Japan is considering": the clause's own subject only

@@ -8,12 +8,13 @@ Procurement statements carry their details (`procurement`), every statement the 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-from ..labels import COUNTRY, LOCATION, ORG, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
+from ..labels import COUNTRY, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
 from . import dates, procurement
 from .relation import EntityIndex, Relation
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company, is_maker
@@ -29,6 +30,8 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
     is expected to visit"); a buying word takes none from a selling clause ("Dassault has sold the jet to Qatar, and
     … signed for 18 of the aircraft": the seller buys nothing)."""
     buying = pred in ("procures", "considers_procuring") and trigger.lemma_.lower() not in rules.supplier
+    if trigger.dep_ in ("ccomp", "parataxis") and _passive(trigger):
+        return []  # "Kyiv says North Korean troops have been sent to Kursk": the sayer sent nobody
     for head in clause_heads(trigger, rules):
         if buying and head.lemma_.lower() in rules.supplier:
             return []
@@ -42,9 +45,16 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
     return []
 
 
-def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span], rules: Rules) -> list[Span]:
+def _passive(t: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in t.children)
+
+
+def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span], rules: Rules,
+                     pred: str = "") -> list[Span]:
     """"He added…", "It took delivery of…": a pronoun subject is the last subject of its kind, earlier in the same
-    sentence if there is one ("Poland could buy X, in addition to the HIMARS it has requested"), else before."""
+    sentence if there is one ("Poland could buy X, in addition to the HIMARS it has requested"), else before. The
+    passive subject of a deployment is what is deployed ("Sanya, where it is based"), not who deploys it, and a thing
+    flown somewhere is no visitor ("where they will be flown")."""
     if trigger.pos_ == "NOUN":  # "Erdogan wrapped up his visit to Saudi Arabia": the possessive's antecedent
         poss = next((c for c in trigger.children if c.dep_ == "poss" and c.lower_ in rules.possessive_pronouns), None)
         if poss is not None:
@@ -56,6 +66,8 @@ def _pronoun_subject(trigger: Token, context: dict[str, Span], ents: list[Span],
         for c in t.children:
             if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in rules.pronouns:
                 kind = rules.pronouns[c.lower_]
+                if c.dep_ == "nsubjpass" and (pred == "deploys_to" or (pred == "visits" and kind != PERSON)):
+                    return []
                 same = [e for e in ents if e.end <= c.i and is_subject(e) and PRONOUN_KIND.get(e.label_) == kind]
                 ante = same[-1] if same else context.get(kind)
                 return [ante] if ante is not None else []
@@ -81,7 +93,16 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
     ti = trigger.i
     # the entities the trigger can take as arguments: not inside them, and governing their phrase (else no role)
     candidates = [e for e in ents if not (e.start <= ti < e.end) and may_attach(ti, anchors[e], reach)]
+    if lemma in rules.presence_verbs and (trigger.dep_ in ("aux", "auxpass") or any(
+            c.dep_ in ("acomp", "attr", "xcomp", "ccomp", "oprd") for c in trigger.children)):
+        return out  # "is expected", "is the largest", "is keen to": no presence
     for pred, status in preds.items():
+        if trigger.pos_ != "VERB" and lemma in rules.verb_only.get(pred, ()) and not any(
+                c.dep_ in ("dobj", "nsubj", "nsubjpass", "auxpass", "aux") for c in trigger.children):
+            continue  # "Denmark's Skrydstrup air base", "Israeli positions on the Golan Heights": no deployment
+            # (a word with a verb's dependents is one: "The US stations troops in", tagged as a noun)
+        if lemma in rules.object_verbs.get(pred, ()) and not any(c.dep_ == "dobj" for c in trigger.children):
+            continue  # "will keep the jets in the US" deploys them; "kept in touch" does not
         roles: dict[str, list[Span]] = {SUBJ: [], OBJ: [], OTHER: [], SUPPLIER: [], BETWEEN: []}
         for e in candidates:
             r = attachment(trigger, anchors[e], pred, rules, e.label_)
@@ -106,10 +127,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             # "KNDS France, the company that builds the CAESAR": the company named before the apposition
             start = min(t.i for t in trigger.head.subtree)
             roles[SUBJ] = [e for e in ents if e.label_ == ORG and e.end in (start, start - 1)]
+        if not roles[SUBJ] and pred == "deploys_to":  # "Czech Gripens have been deployed", "RAF jets based at X"
+            # (a premodifier of a named system has no phrase of its own: all the sentence's entities)
+            roles[SUBJ] = _owners_of_deployed(trigger, index.sentence_ents(sent) if index is not None else ents)
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
-            roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
+            roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules, pred)
         if not roles[OBJ] and context is not None and pred in ("manufactures", "procures", "considers_procuring"):
             it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
             if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
@@ -167,6 +191,34 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
                 roles[OBJ] = procurement.class_referent(rel.head, rules.class_nouns, rules.weapon_classes,
                                                         index) or []
+        if pred in ("visits", "deploys_to"):  # "deployed on missions to Lithuania", "at the Sixth Air Brigade in Tandil"
+            roles[OBJ] = unique_spans(roles[OBJ] + _places_through(trigger, ents, anchors, pred, rules))
+            # "designated F-39E in Brazilian service": a country adjective on a noun that is no place is no place
+            roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], rules.place_nouns)]
+            # "travelled to Denmark's Skrydstrup air base": the country that has the place too
+            roles[OBJ] += [e for e in ents if e.label_ == COUNTRY and e.root.dep_ == "poss" and e not in roles[OBJ]
+                           and any(anchors[o] == e.root.head for o in roles[OBJ] if o.label_ == LOCATION)]
+        if pred == "meets" and lemma in rules.host_lemmas:  # "Poland hosts American troops": no meeting
+            roles[OBJ] = [o for o in roles[OBJ] if not (o.root.dep_ in ("amod", "compound", "nmod", "poss")
+                                                        and _troop_noun(anchors[o], rules))]
+        if pred == "meets":  # "what he called Thai aggression": a country adjective on a thing is no party
+            people = rules.subject_bridge | rules.role_heads  # "met Turkish officials", "the Turkish president"
+            roles[OTHER] = [o for o in roles[OTHER] if not _adjective_on(o, anchors[o], people, True)]
+            roles[OBJ] = [o for o in roles[OBJ] if not _adjective_on(o, anchors[o], people, True)]
+        if pred == "visits" and lemma not in rules.visit_objects:
+            # "flew to Ushuaia": a travel verb's place is a preposition's; "the Aurora, which the RCAF has flown" is none
+            roles[OBJ] = [o for o in roles[OBJ] if not (anchors[o].head == trigger and anchors[o].dep_ == "dobj")
+                          and not (trigger.dep_ in ("acl", "relcl") and (anchors[o] == trigger.head
+                                                                         or phrase_head(o) == trigger.head))]
+        if pred in ("visits", "deploys_to") and not roles[OBJ]:  # "Skrydstrup air base, where he had arrived"
+            where = _where_clause(trigger, rules)
+            if where is not None:
+                place = where.head
+                if place.dep_ == "pobj" and place.head.lower_ == "in" and any(
+                        e.label_ in (COUNTRY, LOCATION) and anchors[e] == place.head.head for e in ents):
+                    place = place.head.head  # "the Skrydstrup air base in southern Jutland, where": the base
+                roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION)
+                              and (anchors[e] == place or phrase_head(e) == place)]
         # a nominal trigger with no object of its own ("under Japan’s evaluation, he cited ANKA")
         if trigger.pos_ == "NOUN" and roles[SUBJ] and not roles[OBJ] and pred == "considers_procuring":
             verb = next((a for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")), None)
@@ -180,7 +232,36 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             clause = trigger.head.head
             roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION) and anchors[e].dep_ == "pobj"
                           and anchors[e].head.lower_ in ("in", "at") and anchors[e].head.head == clause]
+        if pred == "meets" and roles[SUBJ] and not (roles[OBJ] or roles[OTHER] or roles[BETWEEN]) \
+                and context is not None:  # "Sir Keir is due to hold talks with him": the other one named before
+            roles[OTHER] = _pronoun_party(trigger, roles[SUBJ], context, ents, rules)
+        if lemma in rules.presence_verbs:  # "Papikyan, who is in Paris for the exhibition": a person there visits it
+            roles[SUBJ] = [e for e in roles[SUBJ] if e.label_ == PERSON]
+            roles[OBJ] = [o for o in roles[OBJ] if anchors[o].dep_ == "pobj" and anchors[o].head.head == trigger
+                          and anchors[o].head.lower_ in ("in", "at")]
+        if pred in ("visits", "deploys_to") and not roles[OBJ] and index is not None:
+            roles[OBJ] = _named_place(trigger, pred, rules, index)  # "Putin flew to the cosmodrome": the one named
         pred_final, status_final = pred, status
+        if pred == "meets" and lemma in rules.host_lemmas:
+            out += _hosted(trigger, roles, index.sentence_ents(sent) if index is not None else ents, anchors, sent,
+                           rules)
+        envoys = [o for o in roles[OBJ] if o.label_ == PERSON] if pred == "deploys_to" else []
+        if envoys:  # "IGAD would send Ruto and Kiir to Khartoum": the people sent visit the place, nobody deploys
+            negated, cue = negation_of(trigger, roles[SUBJ], rules)
+            out += [Relation(p, "visits", o, "trigger:envoy", trigger.text, sent, negated, cue,
+                             is_hedged(trigger, rules), confidence=0.7)
+                    for p in envoys for o in roles[OBJ] if o.label_ in (COUNTRY, LOCATION)]
+            continue
+        if pred == "deploys_to" and not any(s.label_ in (COUNTRY, ORG) for s in roles[SUBJ]) and roles[OBJ] \
+                and _passive(trigger):
+            # "The Rafales are likely to be based at X", "They are expected to be based at X": the system named is
+            # deployed by whoever procures it (`deployed_systems`, once the document's relations are known)
+            systems = _deployed_system(trigger, ents, anchors, rules, index)
+            negated, cue = negation_of(trigger, [], rules)
+            out += [Relation(w, "deploys_to", o, DEPLOYED_SYSTEM, trigger.text, sent, negated, cue,
+                             is_hedged(trigger, rules), confidence=0.6)
+                    for w in systems for o in roles[OBJ] if o.label_ in (COUNTRY, LOCATION)]
+            continue
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
             # "the US approved the sale of F-16s to Türkiye": who approves a sale sells (the sale noun speaks)
@@ -249,6 +330,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 roles[SUBJ], roles[BETWEEN] = [], members
         if pred_final in SYMMETRIC_PREDICATES:
             pairs = _symmetric_pairs(roles)
+            if pred_final == "meets" and _passive(trigger) and not (roles[OBJ] or roles[OTHER] or roles[BETWEEN]):
+                pairs = []  # "They were received by the minister and the air chief": the two did not meet
+            if pred_final == "meets" and any(c.dep_ == "amod" and c.lower_ in rules.joint_words
+                                             for c in trigger.children):
+                # "a joint call with A and B": everyone on it spoke with everyone
+                others = unique_spans(roles[OBJ] + roles[OTHER])
+                pairs += [(a, b) for i, a in enumerate(others) for b in others[i + 1 :]]
             if pred_final == "cooperates_with" and lemma in rules.contract_nouns:
                 # "the agreement between Kuwait's Ministry of Defence and Baykar": a sale, not a partnership
                 pairs = [(a, b) for a, b in pairs if is_maker(a, rules) == is_maker(b, rules)]
@@ -284,6 +372,306 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             out.append(Relation(s, pred_final, o, f"trigger:{pred}", trigger.text, sent, negated, cue, hedged,
                                 status_final if procurement_pred else None, None, conf, date=date, **extra))
     return out
+
+
+def _hosted(trigger: Token, roles: dict[str, list[Span]], sent_ents: list[Span], anchors: dict, sent,
+            rules: Rules) -> list[Relation]:
+    """What hosting states besides the meeting: the guest visits the place of the hosting ("hosted Bennett at his
+    palace in Abu Dhabi"), and troops a country hosts are that country's deployment ("Kuwait, which hosts thousands
+    of US troops")."""
+    out = []
+    guests = [o for o in roles[OBJ] + roles[OTHER] if o.label_ == PERSON and anchors.get(o) is not None
+              and anchors[o].dep_ == "dobj" and anchors[o].head == trigger]
+    places = [e for e in sent_ents if e.label_ in (COUNTRY, LOCATION) and anchors.get(e) is not None
+              and anchors[e].dep_ == "pobj" and anchors[e].head.lower_ in ("at", "in")
+              and anchors[e].head.head == trigger]
+    places += _places_through(trigger, [e for e in sent_ents if anchors.get(e) is not None], anchors, "visits", rules)
+    negated, cue = negation_of(trigger, roles[SUBJ], rules)
+    hedged = is_hedged(trigger, rules)
+    out += [Relation(g, "visits", p, "trigger:hosted", trigger.text, sent, negated, cue, hedged, confidence=0.65)
+            for g in guests for p in unique_spans(places)]
+    hosts = [s for s in roles[SUBJ] if s.label_ in (COUNTRY, LOCATION)]
+    for t in trigger.children:
+        if t.dep_ != "dobj":
+            continue
+        troops = [t] + [g for c in t.children if c.dep_ == "prep" and c.lower_ == "of"
+                        for g in c.children if g.dep_ == "pobj"]  # "thousands of US troops"
+        for noun in troops:
+            if not _troop_noun(noun, rules):
+                continue
+            owners = [e for e in sent_ents if e.label_ in (COUNTRY, ORG) and e.root.head == noun
+                      and e.root.dep_ in ("amod", "compound", "poss", "nmod")]
+            out += [Relation(o, "deploys_to", h, "trigger:hosted", trigger.text, sent, negated, cue, hedged,
+                             confidence=0.65) for o in owners for h in hosts if o.kb_id_ != h.kb_id_]
+    return out
+
+
+def _pronoun_party(trigger: Token, subjects: list[Span], context: dict[str, Span], ents: list[Span],
+                   rules: Rules) -> list[Span]:
+    """The other party of a meeting as an object pronoun ("met him", "talks with her"): the last person that was a
+    subject, in this sentence before the pronoun or else before it, who is not the subject itself."""
+    words = [c for c in trigger.children if c.dep_ == "dobj"]
+    words += [g for c in trigger.children if c.dep_ == "prep" and c.lower_ in rules.object_preps["meets"]
+              for g in c.children if g.dep_ == "pobj"]
+    own = {s.kb_id_ for s in subjects}
+    for w in words:
+        kind = rules.object_pronouns.get(w.lower_)
+        if kind is None:
+            continue
+        same = [e for e in ents if e.end <= w.i and is_subject(e) and PRONOUN_KIND.get(e.label_) == kind
+                and e.kb_id_ not in own]
+        ante = same[-1] if same else context.get(kind)
+        return [ante] if ante is not None and ante.kb_id_ not in own else []
+    return []
+
+
+def _troop_noun(t: Token, rules: Rules) -> bool:
+    return (t.lemma_.lower() in rules.subject_bridge or t.lower_ in rules.subject_bridge) and not t.ent_type_ \
+        and t.pos_ == "NOUN"
+
+
+def _adjective_on(e: Span, anchor: Token | None, nouns: frozenset[str], compound: bool = False) -> bool:
+    """The entity is an adjective (or, with `compound`, any modifier) on a common noun outside `nouns`: "Brazilian
+    service", "Thai aggression"."""
+    root = e.root
+    modifier = root.dep_ == "amod" and root.pos_ == "ADJ" or compound and root.dep_ in ("amod", "compound")
+    return anchor is not None and modifier and anchor != root \
+        and not anchor.ent_type_ and anchor.pos_ == "NOUN" and anchor.lemma_.lower() not in nouns \
+        and anchor.lower_ not in nouns
+
+
+def _named_place(trigger: Token, pred: str, rules: Rules, index: EntityIndex) -> list[Span]:
+    """A definite common noun as the place ("flew to the cosmodrome", "returned to the base") is the last place named
+    shortly before whose name ends in that noun ("the Vostochny Cosmodrome", "Ramstein Air Base")."""
+    preps = rules.object_preps.get(pred, rules.object_preps["default"]) - {"of", "for", "on", "from"}
+    for p in trigger.children:
+        if p.dep_ not in ("prep", "dative") or p.lower_ not in preps:
+            continue
+        for n in p.children:
+            if n.dep_ != "pobj" or n.pos_ != "NOUN" or n.ent_type_ or not any(
+                    d.dep_ == "det" and d.lower_ == "the" for d in n.children) or any(
+                    c.dep_ in ("prep", "compound", "amod") and c.ent_type_ for c in n.children):
+                continue
+            places, starts, _ = index.labelled(LOCATION)
+            before = [e for e, s in zip(places, starts) if n.i - procurement.ANAPHOR_WINDOW <= s and e.end <= n.i
+                      and e[-1].lemma_.lower() == n.lemma_.lower()]
+            if before:
+                return [before[-1]]
+    return []
+
+
+def _governed(t: Token, trigger: Token) -> bool:
+    """`t` is (coordinated with) the trigger's object: a direct object or a preposition's object of the trigger."""
+    for _ in range(6):
+        if t.dep_ == "conj" and t.head == trigger:
+            return t.pos_ in ("NOUN", "PROPN")  # "sent 300 troops to A and 200 soldiers to B"
+        if t.dep_ == "conj" and t.head != t:
+            t = t.head
+        elif t.dep_ == "dobj":
+            return t.head == trigger
+        elif t.dep_ == "pobj":
+            return t.head.head == trigger
+        else:
+            return False
+    return False
+
+
+def _where_clause(trigger: Token, rules: Rules) -> Token | None:
+    """The "where" relative clause the trigger heads or is the noun of ("where he held talks"), if any."""
+    t = trigger
+    if t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs:
+        t = t.head
+    if t.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ == "where" for c in t.children):
+        return t
+    return None
+
+
+def _owners_of_deployed(trigger: Token, ents: list[Span]) -> list[Span]:
+    """Who deploys what a passive deployment names, or what a deployment participle describes: the country or force
+    that premodifies it ("Czech Gripens have been deployed to", "North Korean troops have been sent to", "Royal Air
+    Force Typhoon jets based at") or follows it with "of/from" ("troops from Egypt were sent to")."""
+    things = [c for c in trigger.children if c.dep_ == "nsubjpass"]
+    if trigger.dep_ == "acl" and trigger.tag_ == "VBN":
+        things.append(trigger.head)
+    out = []
+    for t in things:
+        for e in ents:
+            if e.label_ not in (COUNTRY, ORG) or e.start <= t.i < e.end and e.root == t:
+                continue
+            r = e.root
+            if r.dep_ in ("amod", "compound", "poss", "nmod"):
+                h = r.head
+                for _ in range(3):
+                    if h == t:
+                        out.append(e)
+                        break
+                    if h.dep_ not in ("compound", "amod", "nmod") or h.head.pos_ not in ("NOUN", "PROPN"):
+                        break
+                    h = h.head
+            elif r.dep_ == "pobj" and r.head.lower_ in ("of", "from") and r.head.head == t:
+                out.append(e)
+    return unique_spans(out)
+
+
+def _places_through(trigger: Token, ents: list[Span], anchors: dict, pred: str, rules: Rules) -> list[Span]:
+    """A place one noun further: "deployed on missions to Lithuania", "stations troops in South Korea", "station the jets at the Sixth Air Brigade in
+    Tandil", "hosted at his palace in Abu Dhabi", "moved forces to the town of Merowe" ("of" only after a place noun).
+    Not the region around a place already named ("at the Vostochny Cosmodrome in the Amur region")."""
+    preps = rules.object_preps.get(pred, rules.object_preps["default"])
+    out = []
+    for e in ents:
+        a = anchors[e]
+        if e.label_ not in (COUNTRY, LOCATION) or a is None or a.dep_ not in ("pobj", "conj"):
+            continue
+        while a.dep_ == "conj" and a.head != a:  # "to Lithuania and Iceland"
+            a = a.head
+        p2, n = a.head, a.head.head
+        if pred == "deploys_to" and a.dep_ == "pobj" and p2.lower_ in ("in", "to", "into", "at") \
+                and n.dep_ == "dobj" and n.head == trigger and n.pos_ == "NOUN":
+            out.append(e)  # "will station a brigade in Lithuania": the place of what is deployed
+            continue
+        if pred == "deploys_to" and a.dep_ == "pobj" and p2.lower_ in ("in", "to", "at") and n.dep_ == "conj" \
+                and (n.ent_type_ == WEAPON_SYSTEM or n.lemma_.lower() in rules.bridge or _troop_noun(n, rules)) \
+                and _governed(n, trigger):
+            out.append(e)  # "stations F-16s at A and F-15s at B": the second pair, gapped, hangs off the first
+            continue
+        if a.dep_ != "pobj" or p2.dep_ != "prep" or n.dep_ != "pobj" or n.head.dep_ not in ("prep", "dative") \
+                or n.head.head != trigger or n.head.lower_ not in preps:
+            continue
+        if p2.lower_ == "of" and n.lemma_.lower() not in rules.place_nouns:
+            continue
+        if p2.lower_ not in ("of", "to", "in", "into"):
+            continue
+        if p2.lower_ == "of":  # "to the southern Ukrainian port of Odesa": the place named
+            out.append(e)
+            continue
+        if any(x.label_ in (COUNTRY, LOCATION) and (anchors[x] == n or x.start <= n.i < x.end) for x in ents):
+            continue
+        out.append(e)
+    return out
+
+
+DEPLOYED_SYSTEM = "trigger:deployed-system"
+
+
+def foreign_capital_visits(doc, index: EntityIndex, found: list[Relation], rules: Rules) -> list[Relation]:
+    """A person with a role for one country who does something in another country's capital is visiting it:
+    "Pistorius and his Israeli counterpart Gallant signed a letter at a ceremony in Berlin" (Gallant visits Berlin,
+    Pistorius is at home), "the letter Petri and Poulsen signed in Buenos Aires". The capitals are the registry's."""
+    if not rules.capitals:
+        return []
+    home: dict[str, set[str]] = {}
+    for r in found:
+        if r.predicate == "holds_role" and r.object.label_ == COUNTRY and not r.negated:
+            home.setdefault(r.subject.kb_id_, set()).add(r.object.kb_id_)
+    out = []
+    for sent in doc.sents:
+        ents = index.sentence_ents(sent)
+        places = {e.root.i: e for e in ents if e.label_ == LOCATION}
+        for e in ents:
+            if e.label_ != PERSON or e.kb_id_ not in home:
+                continue
+            root = e.root  # (also "A and his counterpart B signed": B in apposition to a coordinated subject)
+            while root.dep_ in ("conj", "appos") and root.head != root:
+                root = root.head
+            if root.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            verb = root.head
+            # the verb's own "in/at" places, and those on its object ("held talks at a resort in X")
+            heads = [verb] + [c for c in verb.children if c.dep_ == "dobj"]
+            objs = [g for h in heads for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "at")
+                    for g in p.children if g.dep_ == "pobj"]
+            objs += [g for o in objs for p in o.children if p.dep_ == "prep" and p.lower_ == "in"
+                     for g in p.children if g.dep_ == "pobj"]  # "at a ceremony in Berlin"
+            for o in objs:
+                place = places.get(o.i)
+                if place is None:
+                    continue
+                country = rules.capitals.get(" ".join(place.text.casefold().replace("-", " ").split()))
+                owner = next((c for c in ents if c.label_ == COUNTRY and c.root.dep_ == "poss"
+                              and c.root.head == place.root), None)  # "a space centre in Russia's Far East"
+                if owner is not None:
+                    country = owner.kb_id_
+                if country is not None and country not in home[e.kb_id_]:
+                    out.append(Relation(e, "visits", place, "trigger:foreign-capital", verb.text, sent,
+                                        confidence=0.55))
+                    if owner is not None:
+                        out.append(Relation(e, "visits", owner, "trigger:foreign-capital", verb.text, sent,
+                                            confidence=0.55))
+    return out
+
+
+def _deployed_system(trigger: Token, ents: list[Span], anchors: dict, rules: Rules, index) -> list[Span]:
+    """The system a passive deployment's subject names: the system itself ("The Rafales are likely to be based"), a
+    definite class noun ("The aircraft will be stationed"), or a pronoun for the one system named shortly before
+    ("They are expected to be based"), also as the subject of a raising verb ("are likely to be based")."""
+    heads, t = [trigger], trigger
+    while t.dep_ in ("xcomp", "acomp") and t.head != t and len(heads) < 4:
+        t = t.head
+        heads.append(t)
+    for c in (c for h in heads for c in h.children):
+        if c.dep_ not in ("nsubjpass", "nsubj"):
+            continue
+        own = [e for e in ents if e.label_ == WEAPON_SYSTEM and (anchors[e] == c or e.root == c)]
+        if own:
+            return own
+        if c.lower_ in rules.plural_pronouns and index is not None:  # ("it" may be the base, the ship)
+            weapons, starts, ends = index.labelled(WEAPON_SYSTEM)
+            before = [w for w, s in zip(weapons, starts) if c.i - procurement.ANAPHOR_WINDOW <= s and w.end <= c.i]
+            return [before[-1]] if before and len({w.kb_id_ for w in before[-3:]}) == 1 else []
+        return procurement.class_referent(c, rules.class_nouns, rules.weapon_classes, index) or []
+    return []
+
+
+def deployed_systems(found: list[Relation]) -> list[Relation]:
+    """A deployment whose subject is the system deployed (`_deployed_system`) is the deployment of the last one
+    named before as procuring it ("Serbia signed for 12 Rafales … The Rafales are likely to be based at
+    Batajnica"); with none, no statement."""
+    out = []
+    for r in found:
+        if r.rule == DEPLOYED_SYSTEM:
+            buyers = [p.subject for p in found if p.predicate == "procures" and not p.negated
+                      and p.object.kb_id_ == r.subject.kb_id_ and p.sentence.start <= r.sentence.start
+                      and p.subject.label_ in (COUNTRY, ORG)]
+            if not buyers:
+                continue
+            r = replace(r, subject=buyers[-1])
+        out.append(r)
+    return out
+
+
+def title_referents(found: list[Relation], rules: Rules) -> list[Relation]:
+    """"Macron held talks with the Egyptian leader", "when the Danish minister visited Argentina", "the first visit
+    to the UAE by an Israeli leader": a country adjective on a person's title names that person, not the country. The
+    person is the last one named so far who holds a role for the country (`holds_role`); with none, the statement
+    is dropped."""
+    holders = sorted(((r.subject, r.object.kb_id_) for r in found if r.predicate == "holds_role"
+                      and r.object.label_ == COUNTRY and not r.negated), key=lambda h: h[0].start)
+    # "French Armed Forces Minister Sebastien Lecornu": a role for an organisation named by the country adjective
+    by_name = sorted(((r.subject, r.object.text.split()[0].lower()) for r in found if r.predicate == "holds_role"
+                      and r.object.label_ == ORG and not r.negated), key=lambda h: h[0].start)
+    out = []
+    for r in found:
+        if r.predicate in ("meets", "visits"):
+            for side in ("subject", "object") if r.predicate == "meets" else ("subject",):
+                span = getattr(r, side)
+                if span.label_ == COUNTRY and _on_title(span, rules):
+                    named = [p for p, c in holders if c == span.kb_id_ and p.start < span.start] or \
+                        [p for p, w in by_name if w == span.text.lower() and p.start < span.start]
+                    r = replace(r, **{side: named[-1]}) if named else None
+                    if r is None:
+                        break
+            if r is None:
+                continue
+        out.append(r)
+    return out
+
+
+def _on_title(span: Span, rules: Rules) -> bool:
+    """The country only describes a person's title: "the Danish minister", "an Israeli leader"."""
+    root = span.root
+    return root.dep_ in ("amod", "compound") and root.head.lemma_.lower() in rules.role_heads \
+        and not root.head.ent_type_
 
 
 def preds_of(lemma: str, rules: Rules) -> dict[str, str | None]:
