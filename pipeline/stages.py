@@ -66,7 +66,7 @@ class InputPolicy:
 
     def fingerprint(self) -> str:
         """What a cached clean result depends on here (the threshold is applied after the cache, so not in it)."""
-        return json.dumps([self.languages, self.language_min_words, self.shingle_words, version("datasketch"),
+        return json.dumps([self.languages, self.language_min_words, self.shingle_words,
                            version("py3langid")])
 
 
