@@ -9,7 +9,8 @@ one run on this machine:
 (b) the whole pipeline (`python -m pipeline run`: clean, build, annotate, entities, relations, tables) in words/s,
     and b/a;
 (c) `dvc repro` of the corpus in a scratch copy of the project (model already built), then after adding one
-    article, and their ratio;
+    article, and their ratio; and the fixed start-up cost: `spacy.load` of the built pipeline vs the bare base model
+    (`--only repro` runs this part alone);
 (d) peak memory of (b) at N and at N/4: RSS of the largest single process, and PSS summed over the process tree
     (spaCy's worker processes included), sampled every 0.1 s;
 (e) one JSON Lines export of 200 MB (50,000 records of the same paragraphs, about 4 KB of text each) through the
@@ -262,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="articles in the corpus (default 2000)")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp folder)")
-    ap.add_argument("--only", choices=["export", "engine"], help="run only this part: export = figure (e), "
-                                                                  "engine = figure (f)")
+    ap.add_argument("--only", choices=["export", "engine", "repro"], help="run only this part: export = figure (e), "
+                                                                           "engine = figure (f), repro = figure (c)")
     ap.add_argument("--export-records", type=int, default=50_000, help="records in the export of (e), 4 KB each")
     args = ap.parse_args(argv)
 
@@ -282,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
             export_figure(work, env, args.export_records)
             return 0
         words = build_corpus(work / "corpus", args.n)
+        if args.only == "repro":
+            print(f"corpus: {args.n} articles, {words:,} words; {workers} processes; {platform.node()}, "
+                  f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+            repro_figure(work, env, args.n)
+            return 0
         if args.only == "engine":
             print(f"corpus: {args.n} articles, {words:,} words; {workers} workers, batch {batch}; "
                   f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
@@ -306,19 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         q_sec, q_largest, q_tree = timed([py, "-m", "pipeline", "run", "--seeds", str(quarter), "--out",
                                           str(work / "run-quarter")], ROOT, env)
 
-        project = work / "project"
-        _copy_project(project)
-        subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-        timed(["dvc", "repro", "-q"], project, env)  # the model and the evaluate stage, on the seed
-        shutil.rmtree(project / "seeds")
-        shutil.copytree(work / "corpus", project / "seeds")
-        extra = project / "seeds" / "article-zz-new.txt"
-        build_corpus(work / "one", 1, seed=args.n + 1)
-        full, _, _ = timed(["dvc", "repro", "-q"], project, env)
-        shutil.copy(work / "one" / "article-00000.txt", extra)
-        one, _, _ = timed(["dvc", "repro", "-q"], project, env)
-        print(f"(c) dvc repro:      full {full:.1f} s, after adding 1 article {one:.1f} s"
-              f"   ratio = {one / full:.1%} (target <= 5%)")
+        repro_figure(work, env, args.n)
         print(f"(d) peak memory:    N={args.n}: largest process RSS {b_largest / GIB:.2f} GiB, process tree PSS "
               f"{b_tree / GIB:.2f} GiB; N/4: {q_largest / GIB:.2f} GiB, {q_tree / GIB:.2f} GiB; N vs N/4: "
               f"{b_largest / q_largest - 1:+.1%} largest, {b_tree / q_tree - 1:+.1%} tree (target <= 1.5 GiB, <= +10%)")
@@ -329,6 +323,48 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+LOAD = """
+import sys, time
+t = time.perf_counter()
+import spacy
+import pipeline.components  # (what `python -m pipeline` imports before loading the model)
+t1 = time.perf_counter()
+spacy.load(sys.argv[1])
+print(t1 - t, time.perf_counter() - t1)
+"""
+
+
+def repro_figure(work: Path, env: dict, n: int) -> None:
+    """(c): `dvc repro` of the corpus in a scratch copy of the project (model already built), then after adding
+    one article; and the fixed start-up cost in it: loading the built pipeline vs the bare base model (best of 3
+    fresh processes each)."""
+    from .settings import base_model_name, load_params
+
+    py = sys.executable
+    project = work / "project"
+    _copy_project(project)
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    timed(["dvc", "repro", "-q"], project, env)  # the model and the evaluate stage, on the seed
+    shutil.rmtree(project / "seeds")
+    shutil.copytree(work / "corpus", project / "seeds")
+    extra = project / "seeds" / "article-zz-new.txt"
+    build_corpus(work / "one", 1, seed=n + 1)
+    full, _, _ = timed(["dvc", "repro", "-q"], project, env)
+    shutil.copy(work / "one" / "article-00000.txt", extra)
+    one, _, _ = timed(["dvc", "repro", "-q"], project, env)
+    print(f"(c) dvc repro:      full {full:.1f} s, after adding 1 article {one:.1f} s"
+          f"   ratio = {one / full:.1%} (target <= 5%)")
+    base = base_model_name(load_params(ROOT / "params.yaml")["model"]["base"])
+    loads = {}
+    for label, model in (("bare", base), ("built", str(project / "models" / "defnews_sm"))):
+        runs = [subprocess.run([py, "-c", LOAD, model], cwd=ROOT, env=env, capture_output=True, text=True,
+                               check=True).stdout.split() for _ in range(3)]
+        loads[label] = min(runs, key=lambda r: float(r[1]))
+    print(f"    start-up:       spacy.load of the built pipeline {float(loads['built'][1]):.2f} s, of the bare {base} "
+          f"{float(loads['bare'][1]):.2f} s (+{float(loads['built'][1]) - float(loads['bare'][1]):.2f} s; "
+          f"import spacy {float(loads['bare'][0]):.2f} s; best of 3 fresh processes)")
 
 
 def _copy_project(dst: Path) -> None:

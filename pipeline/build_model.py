@@ -32,11 +32,12 @@ def build_pipeline(base: list[str] | str, gazetteer_dir: str | Path) -> Language
     nlp.add_pipe("defnews_paragraph_guard", before="parser")
     # Two rulers. Registry names are phrase patterns on the text alone, so their ruler runs first: spaCy re-parses
     # phrase patterns with every component before their ruler whenever the pipeline loads (4 s with the parser in
-    # front, 0.2 s here). Designation and place patterns are token patterns (some need POS): a second ruler after
-    # the tagger adds them, winning over the registry names they contain ("RAF Akrotiri" over "RAF"; see
+    # front, 0.2 s here; our ruler saves the patterns' token keys, so its load makes no Doc at all,
+    # `components.KeyedEntityRuler`). Designation and place patterns are token patterns (some need POS): a second
+    # ruler after the tagger adds them, winning over the registry names they contain ("RAF Akrotiri" over "RAF"; see
     # `components.longest_ents_filter`). The NER then keeps both and fills the rest.
     registry = Registry.from_dir(gazetteer_dir)
-    phrase = nlp.add_pipe("entity_ruler", name="registry_ruler", first=True,
+    phrase = nlp.add_pipe("defnews_entity_ruler", name="registry_ruler", first=True,  # (EntityRuler, keys saved)
                           config={"overwrite_ents": True, "validate": True})
     token = nlp.add_pipe("span_ruler", name="pattern_ruler", before="ner",  # the longest of both rulers' spans wins
                          config={"spans_key": None, "annotate_ents": True, "overwrite": False, "validate": True,

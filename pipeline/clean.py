@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from .settings import yaml_load
 
 __all__ = ["CleanDoc", "CleaningRules", "Rule", "clean_text", "load_rules", "normalise", "parse_date"]
 
@@ -114,7 +114,7 @@ def load_rules(path: str | Path) -> CleaningRules:
 
 @lru_cache(maxsize=16)
 def _load_rules(path: str) -> CleaningRules:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    data = yaml_load(Path(path).read_text(encoding="utf-8")) or {}
     rules = []
     for spec in data.get("rules", []):
         if spec["kind"] not in KINDS:

@@ -8,7 +8,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import stages
 from .settings import ConfigError, check_inputs, load_params
 
 # Settings naming files (or the base model) each command reads, checked before anything is written.
@@ -127,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         params = load_params(args.params)
         check_inputs(params, args.params, NEEDS.get(args.command, []))
+        if args.command == "report":  # (before `stages`, which imports every other stage's code)
+            from .report import write_report
+
+            pages = write_report(args.tables, args.out, **params["report"])
+            print(f"report: {args.out}/index.html, facts.html and {pages - 2} article pages")
+            return 0
+        from . import stages
+
         if args.command == "run":
             engine = stages.engine_of(params, name=args.engine, address=args.address, workers=args.workers)
             rows = stages.run_all(args.seeds, args.out, params, engine=engine)
@@ -154,11 +161,6 @@ def main(argv: list[str] | None = None) -> int:
             stages.run_relations(args.annotated, args.mentions, args.out)
         elif args.command == "facts":
             stages.run_facts(args.tables, params["facts"]["role_rules"])
-        elif args.command == "report":
-            from .report import write_report
-
-            pages = write_report(args.tables, args.out, **params["report"])
-            print(f"report: {args.out}/index.html, facts.html and {pages - 2} article pages")
     except (ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

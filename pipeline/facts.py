@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from .labels import CANCELLED, PROCUREMENT_PREDICATES, PROCUREMENT_STAGES, STATUS_OK, SYMMETRIC_PREDICATES
 from .schemas import FACTS, PROCUREMENTS, ROLES
+from .settings import yaml_load
 
 FACT_KEY = ["subject_id", "predicate", "object_id"]
 DEAL_KEY = ["buyer_id", "system_id"]
@@ -206,7 +206,7 @@ class RoleRules:
 
 
 def load_role_rules(path: str | Path) -> RoleRules:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = yaml_load(Path(path).read_text(encoding="utf-8"))
     try:
         return RoleRules({k.lower(): v.lower() for k, v in (data.get("words") or {}).items()},
                          tuple((re.compile(r["pattern"]), r["template"]) for r in data.get("rewrites") or ()))

@@ -66,7 +66,7 @@ class InputPolicy:
 
     def fingerprint(self) -> str:
         """What a cached clean result depends on here (the threshold is applied after the cache, so not in it)."""
-        return json.dumps([self.languages, self.language_min_words, self.shingle_words, version("datasketch"),
+        return json.dumps([self.languages, self.language_min_words, self.shingle_words,
                            version("py3langid")])
 
 
@@ -299,9 +299,10 @@ def run_extract(seeds, model_path, interim, out_dir, params: dict, *, engine=Non
     run_clean(seeds, interim / "documents.parquet", rules_path=params["clean"]["rules"],
               max_bytes=params["clean"]["max_bytes"], cache_path=interim / "clean_cache.parquet",
               policy=InputPolicy.from_params(params["clean"]))
+    registry = _registry(model_path)  # (read once for both passes)
     run_annotate(interim / "documents.parquet", model_path, params["relations"]["rules"], interim / "annotated",
-                 batch_size=params["annotate"]["batch_size"], engine=engine or engine_of(params))
-    rows = run_entities(interim / "annotated", model_path, interim / "documents.parquet", out_dir)
+                 batch_size=params["annotate"]["batch_size"], engine=engine or engine_of(params), registry=registry)
+    rows = run_entities(interim / "annotated", model_path, interim / "documents.parquet", out_dir, registry=registry)
     run_relations(interim / "annotated", Path(out_dir) / "mentions.parquet", Path(out_dir) / "relations.parquet")
     run_facts(out_dir, params["facts"]["role_rules"])
     return rows

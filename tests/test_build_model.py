@@ -85,3 +85,35 @@ def test_indexed_attribute_ruler_falls_back_to_the_matcher_for_what_it_cannot_in
     assert [(s, e) for a, _, s, e in matches[len(expected) :]] == [(2, 5), (3, 5)]
     ruler(doc)
     assert doc[2].lemma_ == "VERY"
+
+
+def test_the_registry_ruler_loads_its_saved_keys_into_the_same_matcher(tmp_path, params, monkeypatch):
+    """The registry ruler loads its phrase patterns from the token keys saved at build time, tokenising none of
+    them, and gives the same patterns, entity ids and matches (same order) as spaCy's EntityRuler loading the same
+    patterns.jsonl; keys that are not those of the patterns.jsonl beside them are ignored."""
+    import shutil
+
+    from spacy.pipeline import EntityRuler
+
+    from pipeline.components import KeyedEntityRuler
+
+    out = run_build_model(params["model"]["base"], params["model"]["gazetteers"], tmp_path / "defnews_sm")
+    calls = []
+    monkeypatch.setattr(EntityRuler, "add_patterns", lambda self, p: calls.append(p) or None)
+    nlp = spacy.load(out)
+    monkeypatch.undo()
+    ours = nlp.get_pipe("registry_ruler")
+    assert isinstance(ours, KeyedEntityRuler) and calls == [] and len(ours) > 1000
+    spacys = EntityRuler(nlp, "reference").from_disk(out / "registry_ruler")
+    assert ours.patterns == spacys.patterns and ours._ent_ids == spacys._ent_ids
+    texts = [p.read_text(encoding="utf-8") for p in sorted(DEV_ARTICLES.glob("*.txt"))[:8]]
+    for doc in nlp.tokenizer.pipe(texts):
+        assert ours.match(doc) == spacys.match(doc)
+        assert list(ours.phrase_matcher(doc)) == list(spacys.phrase_matcher(doc))
+    stale = tmp_path / "stale"
+    shutil.copytree(out / "registry_ruler", stale)
+    with open(stale / "patterns.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"label": "ORG", "pattern": "Zyx Aerospace Works"}) + "\n")
+    again = KeyedEntityRuler(nlp, "stale").from_disk(stale)
+    assert again.patterns[-1] == {"label": "ORG", "pattern": "Zyx Aerospace Works"}
+    assert len(again) == len(ours) + 1

@@ -37,6 +37,54 @@ def test_an_unchanged_report_is_not_rewritten(report, sample_run):
     assert {p: p.stat().st_mtime_ns for p in report.rglob("*.html")} == before
 
 
+def test_the_entity_markup_is_displacys(sample_run):
+    """`entity_markup` writes out displaCy's entity rendering (so the report never imports spaCy): the same markup
+    as `displacy.render` for every document of the sample corpus and for texts with markup characters, line breaks
+    and labels outside ours."""
+    from spacy import displacy
+
+    from pipeline.labels import ENTITY_LABELS
+    from pipeline.report import LABEL_COLOURS, entity_markup
+
+    def reference(text, ents):
+        return displacy.render({"text": text, "ents": [dict(e) for e in ents], "title": None}, style="ent",
+                               manual=True, page=False, options={"colors": LABEL_COLOURS, "ents": list(ENTITY_LABELS)})
+
+    docs = pd.read_parquet(sample_run / "documents.parquet")
+    mentions = pd.read_parquet(sample_run / "mentions.parquet")
+    cases = [(d.text, [{"start": int(m.start_char), "end": int(m.end_char), "label": m.label}
+                       for m in mentions[mentions.doc_id == d.doc_id].itertuples()])
+             for d in docs[docs.status == "ok"].itertuples()]
+    text = 'A <b>"Rafale" & F-35</b>\n\nsold to\nIndia by Dassault.\n'
+    spans = [('"Rafale"', "WEAPON_SYSTEM"), ("India", "COUNTRY"), ("F-35", "WEAPON_SYSTEM"), ("Dassault", "ORG"),
+             ("sold", "DATE")]  # (not in text order; DATE is not one of our labels)
+    cases += [(text, [{"start": text.index(s), "end": text.index(s) + len(s), "label": label} for s, label in spans]),
+              (text, []), ("", [])]
+    assert len(cases) > 10
+    for text, ents in cases:
+        assert str(entity_markup(text, ents)) == reference(text, ents)
+
+
+def test_an_incremental_report_equals_a_full_render(report, seed_run, sample_run, tmp_path, monkeypatch):
+    """The report of the seeds, then of the sample corpus (seeds + gold articles: pages added, entity names and
+    facts of the seed pages may change) into the same folder: the pages are those of a full render, byte for byte;
+    then, nothing changed, no article page is rendered at all."""
+    import pipeline.report as report_module
+
+    write_report(seed_run, tmp_path, graph_entities=60, top_entities=15)
+    write_report(sample_run, tmp_path, graph_entities=60, top_entities=15)
+    pages = sorted(p.relative_to(report) for p in report.rglob("*.html"))
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.html")) == pages
+    for rel in pages:
+        assert (tmp_path / rel).read_bytes() == (report / rel).read_bytes(), rel
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("an unchanged article page was rendered")
+
+    monkeypatch.setattr(report_module, "entity_markup", no_rendering)
+    write_report(sample_run, tmp_path, graph_entities=60, top_entities=15)
+
+
 def test_the_report_is_the_same_under_any_string_hash_seed(seed_run, tmp_path):
     """Python salts str hashes per process: a set's order must not reach the drawing. It did: the seed's graph has
     several components, and a component's subgraph was laid out in its set's order."""
