@@ -40,8 +40,7 @@ def role_relations(sent: Span, ents: list[Span], rules: Rules, focus: Span | Non
             i -= 1
         owner = _possessor(sent.doc[i], rules, context) if i >= sent.start else None
         found = _role_from_words(person, words, ents, sent, rules, focus, "role:premodifier", index, owner)
-        if not found and len(words) >= 2 and words[-1].lower_ in ("'s", "’s") and i + len(words) == before \
-                and words[-2].ent_type_ == COUNTRY:
+        if not found and len(words) >= 2 and words[-1].lower_ in ("'s", "’s") and words[-2].ent_type_ == COUNTRY:
             # "Pakistan's Imran Khan": no role, but the person's own country, for an implicit title elsewhere
             country = next((e for e in ents if e.label_ == COUNTRY and e.start <= words[-2].i < e.end), None)
             if country is not None:
@@ -101,9 +100,9 @@ def _predicate_roles(sent: Span, ents: list[Span], rules: Rules, focus, index, c
                 child.dep_ == "prep" and child.lower_ == "as") else None
             if comp is None:
                 continue
-            phrase = _own_phrase(list(comp.subtree), person, ents, rules)
             if comp.lower_ not in rules.role_heads and not any(t.lower_ in rules.role_heads for t in comp.lefts):
                 continue  # the complement's head (or a word before it) is the title: not "a critic of the minister"
+            phrase = _own_phrase(list(comp.subtree), person, ents, rules)
             out += _role_from_words(person, phrase, ents, sent, rules, focus, "role:predicate", index)
     return out
 
@@ -147,7 +146,7 @@ def _armed_force_of(title: list[Token], ents: list[Span], doc, rules: Rules, ind
     services = {t.lower_ for t in title} & rules.military_services
     if forces or not services:
         return []
-    orgs = index.labelled(ORG)[0] if index is not None else [e for e in doc.ents if e.label_ == ORG]
+    orgs = _labelled(doc, index, ORG)
     # an armed force's service: the last service word of its name ("People's Liberation Army Air Force": air)
     service = lambda e: next((t.lower_ for t in reversed(e) if t.lower_ in rules.military_services), None)  # noqa
     named = {e.kb_id_: e for e in orgs if is_armed_force(e, rules) and service(e) in services}
@@ -319,9 +318,14 @@ def _context_country(sent: Span, stated: dict[str, Span], back: int = 2) -> Span
     return None
 
 
+def _labelled(doc: Doc, index: EntityIndex | None, label: str) -> list[Span]:
+    """The document's entities of one label, from the index when there is one."""
+    return list(index.labelled(label)[0]) if index is not None else [e for e in doc.ents if e.label_ == label]
+
+
 def focus_country(doc: Doc, index: EntityIndex | None = None, rules: Rules | None = None) -> Span | None:
     """The country an article is about: its most mentioned country (first mention kept as the span)."""
-    countries = index.labelled(COUNTRY)[0] if index is not None else [e for e in doc.ents if e.label_ == COUNTRY]
+    countries = _labelled(doc, index, COUNTRY)
     if not countries:
         return None
     counts = Counter(e.kb_id_ for e in countries)
@@ -334,7 +338,7 @@ def focus_country(doc: Doc, index: EntityIndex | None = None, rules: Rules | Non
     if other is not None and counts[other] >= counts[first.kb_id_] and rules is not None and rules.org_countries:
         # as often named, and its state bodies more often ("the Pakistan Air Force", "PAF" against a
         # "Chinese-made" jet): the other one
-        orgs = index.labelled(ORG)[0] if index is not None else [e for e in doc.ents if e.label_ == ORG]
+        orgs = _labelled(doc, index, ORG)
         bodies = Counter(rules.org_countries.get(e.kb_id_) for e in orgs)
         if bodies[other] > bodies[first.kb_id_]:
             return next(e for e in countries if e.kb_id_ == other)
