@@ -208,8 +208,9 @@ TABLES = ("documents", "mentions", "entities", "relations", "facts", "procuremen
 SCHEDULER = """
 import sys, dask
 from distributed import LocalCluster
-with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-    cluster = LocalCluster(n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None)
+from pipeline.engine import CLUSTER_CONFIG
+dask.config.set(CLUSTER_CONFIG)  # (for the process's life: the lost-worker timeout is read when a worker dies)
+cluster = LocalCluster(n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None)
 print(cluster.scheduler_address, flush=True)
 sys.stdin.read()  # until the benchmark closes the pipe
 cluster.close()

@@ -184,6 +184,12 @@ def _pool(workers: int, load_nlp, relate: Relate, docs_dir: Path) -> Iterator[Pr
 
 PLUGIN_PREFIX = "defnews-pipeline-"
 ALLOWED_FAILURES = 1  # a batch whose worker dies runs again once, then its documents go one by one
+# The Dask settings of a cluster this package starts. A local cluster hard-closes the nanny of a worker that has not
+# re-registered `lost-worker-timeout` after its death (15 s by default), and never replaces it; a restarted worker
+# imports spaCy and loads the pipeline first, which takes longer than that on a loaded machine, so the cluster
+# would shrink for good. It waits 10 minutes instead (a nanny that cannot restart its worker closes by itself).
+CLUSTER_CONFIG = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                  "distributed.deploy.lost-worker-timeout": "600s"}
 
 
 def _worker_plugin_class():
@@ -240,7 +246,7 @@ def dask_client(address: str | None, workers: int) -> Iterator:
         with client:
             yield client
         return
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    with dask.config.set(CLUSTER_CONFIG):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import DEV2_ARTICLES, DEV_ARTICLES, TABLES, assert_same_tables, ending_with, poison_corpus
 from pipeline import stages
-from pipeline.engine import Engine
+from pipeline.engine import CLUSTER_CONFIG, Engine
 
 distributed = pytest.importorskip("distributed")
 POISON = Path(__file__).with_name("engine_poison.py")
@@ -34,11 +34,11 @@ def assert_same_files(a: Path, b: Path) -> None:
 @pytest.fixture(scope="module")
 def cluster():
     """A cluster of 2 single-threaded worker processes under nannies (a killed worker is restarted), the
-    poison component importable on every worker; a batch may lose its worker once, as the run's own cluster."""
+    poison component importable on every worker; a batch may lose its worker once, and a lost worker is waited for, as in the run's own cluster."""
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    with dask.config.set(CLUSTER_CONFIG):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                           preload=[str(POISON)]) as c, Client(c) as client:
             yield c, client
