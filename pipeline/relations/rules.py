@@ -63,6 +63,10 @@ class Rules:
     possessive_pronouns: dict[str, str] = field(default_factory=dict)  # "his visit" -> PERSON
     referring_dets: frozenset[str] = frozenset()  # "the company", "this firm": the company named last
     companion_words: frozenset[str] = frozenset()  # "together with X": X is a subject, not the other party
+    fight_target_lemmas: frozenset[str] = frozenset()  # "launched drones at Israel": fights only with a target
+    fight_target_preps: frozenset[str] = frozenset()  # … reached through "at", "against"
+    reciprocal_fight_lemmas: frozenset[str] = frozenset()  # "A and B clashed": coordinated subjects fight
+    fight_possessives: frozenset[str] = frozenset()  # "its war in Ukraine": the possessor is the fighter
 
 
 @lru_cache(maxsize=8)
@@ -98,6 +102,8 @@ def load_rules(path: str | Path) -> Rules:
         maker_participles=fs("maker_participles"), joint_adverbs=fs("joint_adverbs"), raising_verbs=fs("raising_verbs"),
         pronouns=dict(data.get("pronouns") or {}), possessive_pronouns=dict(data.get("possessive_pronouns") or {}),
         referring_dets=fs("referring_determiners"), companion_words=fs("companion_words"),
+        fight_target_lemmas=fs("fight_target_lemmas"), fight_target_preps=fs("fight_target_preps"),
+        reciprocal_fight_lemmas=fs("reciprocal_fight_lemmas"), fight_possessives=fs("fight_possessives"),
     )
 
 

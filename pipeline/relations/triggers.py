@@ -29,6 +29,9 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
     is expected to visit"); a buying word takes none from a selling clause ("Dassault has sold the jet to Qatar, and
     … signed for 18 of the aircraft": the seller buys nothing)."""
     buying = pred in ("procures", "considers_procuring") and trigger.lemma_.lower() not in rules.supplier
+    if trigger.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN"
+                                               for c in trigger.children):
+        return []  # "to help Kyiv fight off …": a verb with a named subject of its own inherits none
     for head in clause_heads(trigger, rules):
         if buying and head.lemma_.lower() in rules.supplier:
             return []
@@ -94,8 +97,12 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if not roles[SUBJ] and trigger.dep_ == "attr":  # "Baykar is the maker of the TB2"
             roles[SUBJ] = [e for e in ents if anchors[e].head == trigger.head and anchors[e].dep_ == "nsubj"]
         if roles[SUBJ] and all(anchors[e].lemma_.lower() in rules.company_nouns and not anchors[e].ent_type_
-                               for e in roles[SUBJ]):
-            roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
+                               and not (e.label_ == ORG and e.root.dep_ in ("compound", "nmod")) for e in roles[SUBJ]):
+            # "the German firm builds": the firm named before, not the country describing it ("the Hezbollah terror
+            # group fired": the group named)
+            roles[SUBJ] = []
+        if pred == "fights" and not roles[SUBJ] and trigger.pos_ == "NOUN" and context is not None:
+            roles[SUBJ] = _possessive_fighter(trigger, ents, roles[OBJ] + roles[OTHER], context, rules)
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
@@ -139,6 +146,17 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             clause = trigger.head.head
             roles[OBJ] = [e for e in ents if e.label_ in (COUNTRY, LOCATION) and anchors[e].dep_ == "pobj"
                           and anchors[e].head.lower_ in ("in", "at") and anchors[e].head.head == clause]
+        if pred == "fights":
+            if not roles[OBJ] and not roles[OTHER]:  # "help Kyiv fight off Russia's invasion": the invader
+                roles[OTHER] = _fight_noun_parties(trigger, ents, rules)
+            if lemma in rules.fight_target_lemmas:  # "launched drones at Israel": only the target is fought
+                heads = [trigger] + [c for c in trigger.children if c.dep_ == "dobj"]  # "used drones against X"
+                roles[OTHER] = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "pobj"
+                                and anchors[e].head.lower_ in rules.fight_target_preps
+                                and anchors[e].head.head in heads]
+                roles[OBJ], roles[BETWEEN] = [], []
+                if not roles[OTHER]:
+                    continue
         pred_final, status_final = pred, status
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
@@ -185,7 +203,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         hedged = is_hedged(trigger, rules)
         conf = 0.8 if trigger.pos_ in ("VERB", "AUX") else 0.65
         if pred_final in SYMMETRIC_PREDICATES:
-            pairs = _symmetric_pairs(roles)
+            reciprocal = pred_final != "fights" or lemma in rules.reciprocal_fight_lemmas or \
+                trigger.head.lemma_.lower() in rules.reciprocal_fight_lemmas  # "A and B exchanged fire"
+            pairs = _symmetric_pairs(roles, reciprocal)
             if pred_final == "cooperates_with" and lemma in rules.contract_nouns:
                 # "the agreement between Kuwait's Ministry of Defence and Baykar": a sale, not a partnership
                 pairs = [(a, b) for a, b in pairs if is_maker(a, rules) == is_maker(b, rules)]
@@ -272,9 +292,10 @@ def _seller_governors(trigger: Token, ents, anchors, rules: Rules) -> list[Span]
     return [e for e in ents if anchors[e] is not None and attachment(verb, anchors[e], "", rules, e.label_) == SUBJ]
 
 
-def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
+def _symmetric_pairs(roles: dict[str, list[Span]], reciprocal: bool = True) -> list[tuple[Span, Span]]:
     """"cooperation between A and B" (and "X, a joint venture between A and B": X is no member) pairs A with B;
-    "A met B and C" pairs A with each; "A and B signed a pact" pairs the coordinated subjects."""
+    "A met B and C" pairs A with each; "A and B signed a pact" pairs the coordinated subjects (only when
+    `reciprocal`: "the US and the UK launched strikes" are no enemies)."""
     def within(spans):
         spans = unique_spans(spans)
         return [(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :]]
@@ -284,4 +305,31 @@ def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
     others = unique_spans(roles[OBJ] + roles[OTHER] + roles[BETWEEN])
     if roles[SUBJ] and others:
         return [(s, o) for s in unique_spans(roles[SUBJ]) for o in others]
-    return within(roles[SUBJ])
+    return within(roles[SUBJ]) if reciprocal else []
+
+
+def _possessive_fighter(trigger: Token, ents: list[Span], others: list[Span], context: dict, rules: Rules
+                        ) -> list[Span]:
+    """"Russia is seeking shells … drained by its war in Ukraine", "Moscow has kept up its missile strikes on …": a
+    possessive pronoun on a fights noun (or on its modifier) is the last country or organisation that was a subject
+    before it, in the sentence or before; never the party fought."""
+    near = [trigger] + [c for c in trigger.children if c.dep_ in ("nmod", "compound", "amod")]
+    poss = next((c for t in near for c in t.children if c.dep_ == "poss" and c.lower_ in rules.fight_possessives),
+                None)
+    if poss is None:
+        return []
+    fought = {e.kb_id_ for e in others}
+    same = [e for e in ents if e.end <= poss.i and is_subject(e) and e.label_ in (COUNTRY, ORG)
+            and e.kb_id_ not in fought]
+    ante = same[-1] if same else context.get(PRONOUN_KIND[COUNTRY])
+    return [ante] if ante is not None and ante.kb_id_ not in fought else []
+
+
+def _fight_noun_parties(trigger: Token, ents: list[Span], rules: Rules) -> list[Span]:
+    """The possessor of a fights noun a fights trigger takes as its object: "to help Kyiv fight off Russia's
+    invasion", "defended itself against Russia's attacks"."""
+    nouns = [c for c in trigger.children if c.dep_ == "dobj"]
+    nouns += [g for c in trigger.children if (c.dep_ == "prep" and c.lower_ in rules.fight_target_preps)
+              or c.dep_ == "prt" for g in c.children if g.dep_ == "pobj"]  # ("fight off" parsed as a preposition)
+    nouns = [n for n in nouns if "fights" in preds_of(n.lemma_.lower(), rules)]
+    return [e for e in ents if e.label_ in (COUNTRY, ORG) and e.root.dep_ == "poss" and e.root.head in nouns]
