@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-from ..labels import ENTITY_LABELS, LOCATION, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
+from ..labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
 from .rules import Rules
 
 # How a phrase attaches to a trigger (`attachment`): subject or object side, another party of a symmetric
 # predicate, the seller of a procurement, one of the parties "between" which a symmetric relation holds.
 SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "between"
+PARTY_LABELS = frozenset({COUNTRY, ORG})  # names that can be joined by a hyphen as the parties of one phrase
 # Dependencies that attach a word to the noun phrase it belongs to: climbing them finds the phrase's head.
 NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod",
                      "preconj", "dep"})  # (designations such as "F-35" are often parsed as numbers: "20 F-35 jets")
@@ -33,11 +34,18 @@ def np_anchor(ent: Span) -> Token | None:
     for _ in range(6):
         if t.head == t:
             break
+        if modifier and t.dep_ == "appos" and t.head.ent_type_ in ENTITY_LABELS and t.head.ent_kb_id_ != ent.kb_id_:
+            break  # "Russia's invasion of Ukraine, the Israel-Hamas war": the war is Hamas's phrase, not Ukraine's
         if t.dep_ in ("conj", "appos") or (t.dep_ == "punct" and any(c.isalnum() for c in t.text)):
             t = t.head  # (a word parsed as punctuation, "F-35A" in "the F-35A stealth fighter", is a modifier)
         elif t.dep_ in NP_DEPS and t.head.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
             head_ent = t.head.ent_kb_id_
             if t.head.ent_type_ in ENTITY_LABELS and head_ent != ent.kb_id_ and not (ent.start <= t.head.i < ent.end):
+                doc = t.doc
+                if t.i + 2 < len(doc) and doc[t.i + 1].text == "-" and doc[t.i + 2].ent_kb_id_ == head_ent and \
+                        {t.head.ent_type_, t.ent_type_} <= PARTY_LABELS:
+                    t = t.head  # "the Israel-Hamas war": two names joined by a hyphen head one phrase together
+                    continue
                 return None
             modifier = modifier or not (ent.start <= t.head.i < ent.end)
             t = t.head
