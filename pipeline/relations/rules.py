@@ -48,6 +48,7 @@ class Rules:
     org_kinds: dict[str, str] = field(default_factory=dict)  # ORG entity id -> registry kind (company, ministry…)
     class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
     weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
+    weapon_origins: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> country of origin
     counterparts: frozenset[str] = frozenset()  # "his Israeli counterpart Yoav Gallant": the other one's role
     company_nouns: frozenset[str] = frozenset()  # "the company makes the F-35": the company named last
     member_nouns: frozenset[str] = frozenset()  # "built by a consortium of A and B": its members act
@@ -124,7 +125,8 @@ def with_registry(rules: Rules, registry) -> Rules:
     (their class: a drone, a fighter, a tank)."""
     kinds = {f"{ORG}:{o.id}": o.kind or "" for o in registry.organisations.values()}
     classes = {f"{WEAPON_SYSTEM}:{w.id}": w.weapon_class for w in registry.weapons.values() if w.weapon_class}
-    return replace(rules, org_kinds=kinds, weapon_classes=classes)
+    origins = {f"{WEAPON_SYSTEM}:{w.id}": w.origin_iso3 for w in registry.weapons.values() if w.origin_iso3}
+    return replace(rules, org_kinds=kinds, weapon_classes=classes, weapon_origins=origins)
 
 
 def is_armed_force(ent: Span, rules: Rules) -> bool:

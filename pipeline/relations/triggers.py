@@ -80,6 +80,7 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
     skip entities the trigger does not govern."""
     out = []
     lemma = trigger.lemma_.lower()
+    named = ents
     ents = [e for e in ents if anchors[e] is not None]  # phrases owned by another entity take no part
     ti = trigger.i
     # the entities the trigger can take as arguments: not inside them, and governing their phrase (else no role)
@@ -149,6 +150,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if pred == "fights":
             if not roles[OBJ] and not roles[OTHER]:  # "help Kyiv fight off Russia's invasion": the invader
                 roles[OTHER] = _fight_noun_parties(trigger, ents, rules)
+            # "shot down an Indian Air Force MiG-21": the operator named in front of the system hit is fought
+            hit = {w.start for w in roles[OBJ] if w.label_ == WEAPON_SYSTEM}
+            roles[OTHER] += [e for e in named if e.end in hit and e.label_ in (COUNTRY, ORG)]
             if lemma in rules.fight_target_lemmas:  # "launched drones at Israel": only the target is fought
                 heads = [trigger] + [c for c in trigger.children if c.dep_ == "dobj"]  # "used drones against X"
                 roles[OTHER] = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "pobj"
