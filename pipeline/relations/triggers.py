@@ -91,6 +91,7 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             r = attachment(trigger, anchors[e], pred, rules, e.label_)
             if r:
                 roles[r].append(e)
+        direct_subj = [e for e in roles[SUBJ] if e.label_ in (COUNTRY, ORG)]
         if pred == "visits" and lemma != "visit":  # "jets flown by the RTAF's Wing 7": the wing flies, not travels
             roles[SUBJ] = [e for e in roles[SUBJ] if not (anchors[e].dep_ == "pobj" and anchors[e].head.dep_ == "agent")]
         if not roles[SUBJ] and trigger.dep_ == "appos":  # "Hanwha Defense, the maker of the K9"
@@ -171,6 +172,15 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 and trigger.head.lemma_.lower() in rules.negation_lemmas
             if lemma in rules.offer and not rejected:
                 continue  # an offer is no procurement; "Brazil rejected the offer of X" is one, negated
+            if trigger.pos_ == "NOUN" and lemma in rules.buyer_from_nouns and not direct_subj:
+                # "the Rafale has enjoyed an export boom, with orders from India, Egypt and Qatar": who orders
+                buyers = [e for e in roles[SUPPLIER] if e.label_ == COUNTRY or not is_company(e, rules)]
+                if buyers:
+                    verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head  # "has drawn orders"
+                    roles[OBJ] = roles[OBJ] or [e for e in ents if e.label_ == WEAPON_SYSTEM and anchors[e].head == verb
+                                                and anchors[e].dep_ in ("nsubj", "nsubjpass")]
+                    roles[SUPPLIER] = [e for e in roles[SUPPLIER] if e not in buyers]
+                    roles[SUBJ] = buyers
             own = any(c.dep_ == "dobj" and any(g.dep_ == "poss" and g.lower_ in ("its", "their", "his", "her")
                                                for g in c.children) for c in trigger.children)
             if lemma in rules.supplier and own and "deploys_to" in preds_of(lemma, rules):
