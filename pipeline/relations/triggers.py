@@ -105,6 +105,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[SUBJ] = []
         if pred == "fights" and not roles[SUBJ] and trigger.pos_ == "NOUN" and context is not None:
             roles[SUBJ] = _possessive_fighter(trigger, ents, roles[OBJ] + roles[OTHER], context, rules)
+        if not roles[SUBJ] and pred in ("procures", "considers_procuring", "fights"):
+            roles[SUBJ] = _relative_group_members(trigger, ents, anchors, rules)
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
@@ -320,6 +322,25 @@ def _symmetric_pairs(roles: dict[str, list[Span]], reciprocal: bool = True) -> l
     if roles[SUBJ] and others:
         return [(s, o) for s in unique_spans(roles[SUBJ]) for o in others]
     return within(roles[SUBJ]) if reciprocal else []
+
+
+def _relative_group_members(trigger: Token, ents: list[Span], anchors: dict, rules: Rules) -> list[Span]:
+    """A group noun on the subject side acts through the members it names: "other countries that fly the F-35,
+    including Japan, South Korea and Australia", "it is flown by many air forces, including Chile"; or through the
+    subject it is said of: "Israel is the only country in the region that flies the F-35"."""
+    nouns = [c for c in trigger.children if c.dep_ == "nsubj"]
+    nouns += [g for c in trigger.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    relative = trigger.dep_ == "relcl" and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in rules.relative_pronouns
+                                               for c in trigger.children)
+    if relative:
+        nouns = [trigger.head]
+    nouns = [n for n in nouns if n.lemma_.lower() in rules.group_nouns and not n.ent_type_]
+    members = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "pobj"
+               and anchors[e].head.lower_ in rules.member_preps and anchors[e].head.head in nouns]
+    if not members and relative and nouns and nouns[0].dep_ == "attr":  # "X is the only country that …"
+        members = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "nsubj"
+                   and anchors[e].head == nouns[0].head]
+    return members
 
 
 def _possessive_fighter(trigger: Token, ents: list[Span], others: list[Span], context: dict, rules: Rules
