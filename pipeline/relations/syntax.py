@@ -107,6 +107,8 @@ def attachment(trigger: Token, anchor: Token, predicate: str, rules: Rules, labe
     chain = [t for t in chain[:-1] if not (t.lower_ == "worth" or t.ent_type_ == "MONEY")] + chain[-1:]
     first = chain[0]
     rest = chain[1:]
+    if first.dep_ == "cc" and len(rest) == 2 and rest[0].dep_ == "prep" and rest[1].dep_ == "pobj":
+        first, rest = rest[0], rest[1:]  # "flown by A and B as well as by Norway": the preposition speaks
     if first.dep_ in ("nsubj", "csubj", "nsubjpass") and rest and (first.lemma_.lower() in rules.subject_bridge
                                                                        or first.lower_ in rules.subject_bridge):
         if len(rest) == 2 and rest[0].dep_ == "prep" and rest[0].lower_ in ("from", "of") and rest[1].dep_ == "pobj":

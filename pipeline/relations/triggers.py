@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from ..labels import COUNTRY, LOCATION, ORG, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
 from . import dates, procurement
 from .relation import EntityIndex, Relation
-from .rules import COMPANY, PRONOUN_KIND, Rules, is_company, is_maker
+from .rules import COMPANY, PRONOUN_KIND, Rules, is_armed_force, is_company, is_maker
 from .syntax import (
     BETWEEN, OBJ, OTHER, SUBJ, SUPPLIER, attachment, clause_heads, is_hedged, is_subject, may_attach,
     negation_of, own_clause, path_to, phrase_head, spine_of, under_intent, unique_spans,
@@ -187,7 +187,12 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                                                for g in c.children) for c in trigger.children)
             if lemma in rules.supplier and own and "deploys_to" in preds_of(lemma, rules):
                 continue  # "the US would send its NMESIS to …": a deployment, no sale ("handed its MiG-29s to": one)
-            if lemma in rules.supplier or (lemma in rules.handover and trigger.pos_ == "NOUN"):
+            # "the Spanish Air Force sent Eurofighters to Bulgaria": an air force deploys what it operates, sells nothing
+            deploying = lemma in rules.supplier and "deploys_to" in preds_of(lemma, rules) and bool(roles[SUBJ]) and \
+                all(e.label_ == ORG and is_armed_force(e, rules) for e in roles[SUBJ])
+            if deploying:
+                status_final = "operates"
+            elif lemma in rules.supplier or (lemma in rules.handover and trigger.pos_ == "NOUN"):
                 # "Türkiye sold drones to Ukraine", "deliveries of Typhoons to Kuwait": the receiver procures
                 supplied = [e for e in procurement.with_parties([trigger], ents, anchors, rules.companion_words)
                             if e.label_ == WEAPON_SYSTEM]
