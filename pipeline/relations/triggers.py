@@ -113,7 +113,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules)
         if not roles[OBJ] and context is not None and pred in ("manufactures", "procures", "considers_procuring"):
             it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
-            if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
+            # "Demand for HIMARS has surged since the US began supplying it to Ukraine": a system named before the
+            # pronoun in the same sentence, for a procurement; else the last system that was a subject
+            before = [e for e in ents if it and e.label_ == WEAPON_SYSTEM and e.end <= it[0].i] \
+                if pred != "manufactures" else []
+            if before:
+                roles[OBJ] = [before[-1]]
+            elif it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
@@ -164,6 +170,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 roles[OBJ], roles[BETWEEN] = [], []
                 if not roles[OTHER]:
                     continue
+        if pred == "considers_procuring" and any(c.dep_ == "xcomp" and c.lemma_.lower() in rules.supplier | rules.offer
+                                                 for c in trigger.children):
+            continue  # "which the two companies plan to offer to Germany": who plans a sale sells
         pred_final, status_final = pred, status
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
