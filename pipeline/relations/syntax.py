@@ -182,7 +182,7 @@ def clause_heads(trigger: Token, rules: Rules):
     for _ in range(4):
         # "Egypt cancelled its order for", "suspended talks to acquire": a verb that cancels a nominal trigger
         # carries its subject as a light verb does (and negates it: `negation_of`)
-        light = t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs | rules.negation_lemmas
+        light = t.dep_ in ("dobj", "attr") and (t.head.lemma_.lower() in rules.light_verbs or cancels(t.head, rules))
         under_prep = t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head != t.head
         adjective = t.dep_ == "amod" and t.pos_ == "ADJ"  # "a contract worth $370m to buy"
         if (t.dep_ not in CLAUSE_LINKS and not (light or under_prep or adjective)) or t.head == t:
@@ -261,7 +261,9 @@ def negation_of(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[boo
         if t.head == t or t.dep_ not in ("xcomp", "dobj", "attr", "pcomp", "pobj", "prep", "acl", "ccomp", "advcl"):
             break
         t = t.head
-        if t.lemma_.lower() in rules.negation_lemmas:
+        if t.lower_ in rules.negation_barriers:
+            break  # "called off a trip because of Iran's attack on Israel": the cause is not what is cancelled
+        if cancels(t, rules):
             their = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
             # "it will suspend discussions to acquire": a pronoun subject is the one the statement resolved
             if not their or not subjects or any(c.lower_ in rules.pronouns for c in their) or \
@@ -274,6 +276,14 @@ def negation_of(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[boo
         if cue is not None:
             return True, cue.text
     return False, None
+
+
+def cancels(t: Token, rules: Rules) -> bool:
+    """A word that denies or cancels what it governs: a negation lemma ("scrapped", "ruled out"), or a phrasal verb of
+    `negation.phrases` ("called off the purchase", "backed out of the deal")."""
+    if t.lemma_.lower() in rules.negation_lemmas:
+        return True
+    return any(c.dep_ == "prt" and f"{t.lemma_.lower()} {c.lower_}" in rules.negation_phrases for c in t.children)
 
 
 def is_hedged(trigger: Token, rules: Rules) -> bool:
