@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 from ..labels import ARGUMENT_LABELS, ENTITY_LABELS, ORG, SYMMETRIC_PREDICATES
 from .makers import maker_relations
-from .operators import operator_relations
+from .operators import operator_relations, package_relations
 from .relation import EntityIndex, Relation
 from .roles import focus_country, role_relations, settle_role_countries
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company
@@ -47,6 +47,7 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
         found += role_relations(sent, ents, rules, focus, index)
         found += maker_relations(sent, ents, anchors, rules, context)
         found += operator_relations(sent, ents, rules)
+        found += package_relations(sent, ents, anchors, rules)
     found = settle_role_countries(found, focus)
     return _dedupe([r for r in found if _labels_fit(r)])
 

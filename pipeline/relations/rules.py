@@ -70,6 +70,8 @@ class Rules:
     group_nouns: frozenset[str] = frozenset()  # "countries that fly the F-35, including Japan": the members act
     member_preps: frozenset[str] = frozenset()  # … "including", "such as", "like"
     relative_pronouns: frozenset[str] = frozenset()  # "that", "which", "who"
+    package_nouns: frozenset[str] = frozenset()  # "a package for Ukraine that includes X": Ukraine procures X
+    include_verbs: frozenset[str] = frozenset()  # … "includes", "including", "comprising"
     negation_phrases: frozenset[str] = frozenset()  # "call off", "back out": phrasal verbs that cancel
     negation_barriers: frozenset[str] = frozenset()  # "because (of)", "despite": a cause is not what is negated
     buyer_from_nouns: frozenset[str] = frozenset()  # "orders from India and Egypt": the "from" side buys
@@ -112,7 +114,8 @@ def load_rules(path: str | Path) -> Rules:
         fight_target_lemmas=fs("fight_target_lemmas"), fight_target_preps=fs("fight_target_preps"),
         reciprocal_fight_lemmas=fs("reciprocal_fight_lemmas"), fight_possessives=fs("fight_possessives"),
         buyer_from_nouns=fs("buyer_from_nouns"), negation_phrases=frozenset(data["negation"].get("phrases") or ()),
-        negation_barriers=frozenset(data["negation"].get("barriers") or ()), group_nouns=fs("group_nouns"), member_preps=fs("member_preps"),
+        negation_barriers=frozenset(data["negation"].get("barriers") or ()),
+        package_nouns=fs("package_nouns"), include_verbs=fs("include_verbs"), group_nouns=fs("group_nouns"), member_preps=fs("member_preps"),
         relative_pronouns=fs("relative_pronouns"),
     )
 
