@@ -211,6 +211,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 else:
                     buyers = []
                 buyers = unique_spans(buyers + _receivers(trigger, roles[OBJ], ents, anchors, rules))
+                if not buyers and lemma in rules.supplier and context is not None:
+                    buyers = _dative_pronoun(trigger, ents, roles[SUBJ] + roles[SUPPLIER], context, rules)
                 if buyers:
                     sellers = roles[SUBJ] + roles[SUPPLIER] + _seller_governors(trigger, ents, anchors, rules)
                     roles[SUPPLIER] = [e for e in unique_spans(sellers) if e.kb_id_ not in {b.kb_id_ for b in buyers}]
@@ -355,6 +357,20 @@ def _relative_group_members(trigger: Token, ents: list[Span], anchors: dict, rul
         members = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "nsubj"
                    and anchors[e].head == nouns[0].head]
     return members
+
+
+def _dative_pronoun(trigger: Token, ents: list[Span], sellers: list[Span], context: dict, rules: Rules) -> list[Span]:
+    """"Armenia … has turned to India, which has reportedly sold it Pinaka launchers": a pronoun receiver is the last
+    country or organisation that was a subject before it (not the seller)."""
+    pron = next((c for c in trigger.children if c.dep_ == "dative" and c.lower_ in rules.pronouns
+                 and rules.pronouns[c.lower_] == PRONOUN_KIND[COUNTRY]), None)
+    if pron is None:
+        return []
+    not_ids = {e.kb_id_ for e in sellers}
+    same = [e for e in ents if e.end <= pron.i and is_subject(e) and e.label_ in (COUNTRY, ORG)
+            and e.kb_id_ not in not_ids]
+    ante = same[-1] if same else context.get(PRONOUN_KIND[COUNTRY])
+    return [ante] if ante is not None and ante.kb_id_ not in not_ids else []
 
 
 def _possessive_fighter(trigger: Token, ents: list[Span], others: list[Span], context: dict, rules: Rules
