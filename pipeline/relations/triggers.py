@@ -173,6 +173,15 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if pred == "considers_procuring" and any(c.dep_ == "xcomp" and c.lemma_.lower() in rules.supplier | rules.offer
                                                  for c in trigger.children):
             continue  # "which the two companies plan to offer to Germany": who plans a sale sells
+        if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
+            # "flown by the RTAF's Wing 7": the armed force a unit belongs to operates what the unit flies
+            roles[SUBJ] = unique_spans(roles[SUBJ] + [
+                p for e in roles[SUBJ] if e.label_ == ORG for p in named if p.label_ == ORG
+                and p.root.dep_ == "poss" and e.start <= p.root.head.i < e.end and is_armed_force(p, rules)])
+            units = [g for c in trigger.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+                     and g.pos_ == "PROPN" and not g.ent_type_ in (COUNTRY, ORG)]  # "by the IAF's 17 Squadron"
+            roles[SUBJ] = unique_spans(roles[SUBJ] + [p for p in named if p.label_ == ORG and p.root.dep_ == "poss"
+                                                      and p.root.head in units and is_armed_force(p, rules)])
         pred_final, status_final = pred, status
         actors = _pronoun_subject(trigger, context, ents, rules) if context is not None else []  # "it would send"
         if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
