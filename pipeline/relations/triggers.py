@@ -123,6 +123,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
+        if not roles[OBJ] and pred in ("procures", "considers_procuring") and any(
+                c.dep_ == "dobj" and c.like_num and not c.ent_type_ in (WEAPON_SYSTEM,)
+                and not any(g.dep_ == "prep" for g in c.children) for c in trigger.children):
+            # "Kuwait began receiving the 28 Eurofighters it ordered, and Qatar has ordered 24": the one system
+            # named before in the sentence
+            before = {e.kb_id_: e for e in ents if e.label_ == WEAPON_SYSTEM and e.end <= trigger.i}
+            roles[OBJ] = list(before.values()) if len(before) == 1 else []
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ == "acl" and pred == "manufactures":
             # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
