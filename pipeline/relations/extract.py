@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 from ..labels import ARGUMENT_LABELS, ENTITY_LABELS, ORG, SYMMETRIC_PREDICATES
 from .makers import maker_relations
+from .operators import operator_relations, package_relations
 from .relation import EntityIndex, Relation
 from .roles import UNSETTLED, focus_country, role_relations, settle_role_countries
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_company
@@ -48,6 +49,8 @@ def extract_relations(doc: Doc, rules: Rules, published=None) -> list[Relation]:
             continue
         found += role_relations(sent, ents, rules, focus, index, context)
         found += maker_relations(sent, ents, anchors, rules, context)
+        found += operator_relations(sent, ents, rules)
+        found += package_relations(sent, ents, anchors, rules)
     found = settle_role_countries(found, focus)
     found = title_referents(found, rules)  # "the Danish minister visited": the minister named before
     found = deployed_systems(found)  # "The Rafales are likely to be based at X": whoever procures them

@@ -64,7 +64,7 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
     for tok in sent:
         if tok.dep_ == "poss" and tok.lower_ in ("its", "their") and _in_service(tok.head, None, rules):
             owners = [e for e in ents if e.end <= tok.i and is_subject(e) and e.label_ in (COUNTRY, ORG)]
-            owner = owners[-1] if owners else (context or {}).get("THING")
+            owner = clause_owner(tok, ents) or (owners[-1] if owners else (context or {}).get("THING"))
             for w in weapons:
                 if owner is not None and within_phrase(w, tok.head, anchors):
                     out.append(Relation(owner, "procures", w, "operator:pronoun", tok.text, sent,
@@ -232,3 +232,27 @@ def _in_service(owned: Token, weapon: Span, rules: Rules) -> bool:
     words = {t.lower_ for t in owned.subtree} | {owned.lower_}
     replaced = owned.dep_ in ("dobj", "nsubjpass") and owned.head.lemma_.lower() in rules.in_service_verbs
     return replaced or bool(words & rules.in_service_cues)
+
+
+def clause_owner(poss: Token, ents: list[Span]) -> Span | None:
+    """Whose "its" is: the subject of the clause the possessed phrase is in, read up through the clauses it hangs off
+    ("Germany, which signed a deal … to replace its aging Tornado jets": the relative clause's antecedent; "Norway's
+    four boats will replace its six Ula-class submarines": the subject's possessor). None when no such subject is
+    a country or organisation."""
+    def ent_at(tok):
+        return next((e for e in ents if e.start <= tok.i < e.end and e.label_ in (COUNTRY, ORG)), None)
+
+    verb = poss.head.head
+    for _ in range(4):
+        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            if subj.lower_ in ("which", "that", "who") and verb.dep_ == "relcl":
+                doc = subj.doc  # "a plant in Germany, which signed": the name right before ", which"
+                named = ent_at(doc[subj.i - 2]) if subj.i >= 2 and doc[subj.i - 1].text == "," else None
+                return named or ent_at(verb.head)
+            found = ent_at(subj) or next((ent_at(c) for c in subj.children if c.dep_ == "poss" and ent_at(c)), None)
+            return found
+        if verb.dep_ not in ("xcomp", "advcl", "conj", "ccomp") or verb.head == verb:
+            return None
+        verb = verb.head
+    return None

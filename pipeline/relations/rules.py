@@ -49,6 +49,7 @@ class Rules:
     class_nouns: dict[str, frozenset[str]] = field(default_factory=dict)  # "aircraft" -> {fighter, uav, …}
     weapon_classes: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> registry class
     capitals: dict[str, str] = field(default_factory=dict)  # folded capital name -> COUNTRY entity id
+    weapon_origins: dict[str, str] = field(default_factory=dict)  # WEAPON_SYSTEM entity id -> country of origin
     counterparts: frozenset[str] = frozenset()  # "his Israeli counterpart Yoav Gallant": the other one's role
     company_nouns: frozenset[str] = frozenset()  # "the company makes the F-35": the company named last
     member_nouns: frozenset[str] = frozenset()  # "built by a consortium of A and B": its members act
@@ -87,6 +88,17 @@ class Rules:
     joint_words: frozenset[str] = frozenset()  # "a joint call with A and B": A and B speak too
     presence_verbs: frozenset[str] = frozenset()  # "X, who is in Paris": a person there visits it
     object_pronouns: dict[str, str] = field(default_factory=dict)  # "talks with him": the other party named before
+    fight_target_lemmas: frozenset[str] = frozenset()  # "launched drones at Israel": fights only with a target
+    fight_target_preps: frozenset[str] = frozenset()  # … reached through "at", "against"
+    reciprocal_fight_lemmas: frozenset[str] = frozenset()  # "A and B clashed": coordinated subjects fight
+    group_nouns: frozenset[str] = frozenset()  # "countries that fly the F-35, including Japan": the members act
+    member_preps: frozenset[str] = frozenset()  # … "including", "such as", "like"
+    package_nouns: frozenset[str] = frozenset()  # "a package for Ukraine that includes X": Ukraine procures X
+    include_verbs: frozenset[str] = frozenset()  # … "includes", "including", "comprising"
+    negation_phrases: frozenset[str] = frozenset()  # "call off", "back out": phrasal verbs that cancel
+    negation_barriers: frozenset[str] = frozenset()  # "because (of)", "despite": a cause is not what is negated
+    buyer_from_nouns: frozenset[str] = frozenset()  # "orders from India and Egypt": the "from" side buys
+    fight_possessives: frozenset[str] = frozenset()  # "its war in Ukraine": the possessor is the fighter
 
 
 @lru_cache(maxsize=8)
@@ -134,6 +146,12 @@ def load_rules(path: str | Path) -> Rules:
         host_lemmas=fs("host_lemmas"), presence_verbs=fs("presence_verbs"), joint_words=fs("joint_words"),
         plural_pronouns=fs("plural_pronouns"),
         object_pronouns=dict(data.get("object_pronouns") or {}),
+        fight_target_lemmas=fs("fight_target_lemmas"), fight_target_preps=fs("fight_target_preps"),
+        reciprocal_fight_lemmas=fs("reciprocal_fight_lemmas"), fight_possessives=fs("fight_possessives"),
+        buyer_from_nouns=fs("buyer_from_nouns"), negation_phrases=frozenset(data["negation"].get("phrases") or ()),
+        negation_barriers=frozenset(data["negation"].get("barriers") or ()),
+        package_nouns=fs("package_nouns"), include_verbs=fs("include_verbs"), group_nouns=fs("group_nouns"),
+        member_preps=fs("member_preps"),
     )
 
 
@@ -158,7 +176,9 @@ def with_registry(rules: Rules, registry) -> Rules:
     countries = {f"{ORG}:{o.id}": f"{COUNTRY}:{o.iso3}" for o in registry.organisations.values()
                  if o.iso3 and (o.kind or "") != "company"}
     capitals = {k: f"{COUNTRY}:{v}" for k, v in registry.country_by_capital.items()}
-    return replace(rules, org_kinds=kinds, weapon_classes=classes, org_countries=countries, capitals=capitals)
+    origins = {f"{WEAPON_SYSTEM}:{w.id}": w.origin_iso3 for w in registry.weapons.values() if w.origin_iso3}
+    return replace(rules, org_kinds=kinds, weapon_classes=classes, org_countries=countries, capitals=capitals,
+                   weapon_origins=origins)
 
 
 def is_armed_force(ent: Span, rules: Rules) -> bool:

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-from ..labels import ENTITY_LABELS, LOCATION, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
+from ..labels import COUNTRY, ENTITY_LABELS, LOCATION, ORG, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
 from .rules import Rules
 
 # How a phrase attaches to a trigger (`attachment`): subject or object side, another party of a symmetric
 # predicate, the seller of a procurement, one of the parties "between" which a symmetric relation holds.
 SUBJ, OBJ, OTHER, SUPPLIER, BETWEEN = "subj", "obj", "other", "supplier", "between"
+PARTY_LABELS = frozenset({COUNTRY, ORG})  # names that can be joined by a hyphen as the parties of one phrase
 # Dependencies that attach a word to the noun phrase it belongs to: climbing them finds the phrase's head.
 NP_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "appos", "conj", "cc", "det", "npadvmod",
                      "preconj", "dep"})  # (designations such as "F-35" are often parsed as numbers: "20 F-35 jets")
@@ -33,11 +34,18 @@ def np_anchor(ent: Span) -> Token | None:
     for _ in range(6):
         if t.head == t:
             break
+        if modifier and t.dep_ == "appos" and t.head.ent_type_ in ENTITY_LABELS and t.head.ent_kb_id_ != ent.kb_id_:
+            break  # "Russia's invasion of Ukraine, the Israel-Hamas war": the war is Hamas's phrase, not Ukraine's
         if t.dep_ in ("conj", "appos") or (t.dep_ == "punct" and any(c.isalnum() for c in t.text)):
             t = t.head  # (a word parsed as punctuation, "F-35A" in "the F-35A stealth fighter", is a modifier)
         elif t.dep_ in NP_DEPS and t.head.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
             head_ent = t.head.ent_kb_id_
             if t.head.ent_type_ in ENTITY_LABELS and head_ent != ent.kb_id_ and not (ent.start <= t.head.i < ent.end):
+                doc = t.doc
+                if t.i + 2 < len(doc) and doc[t.i + 1].text == "-" and doc[t.i + 2].ent_kb_id_ == head_ent and \
+                        {t.head.ent_type_, t.ent_type_} <= PARTY_LABELS:
+                    t = t.head  # "the Israel-Hamas war": two names joined by a hyphen head one phrase together
+                    continue
                 return None
             modifier = modifier or not (ent.start <= t.head.i < ent.end)
             t = t.head
@@ -99,7 +107,10 @@ def attachment(trigger: Token, anchor: Token, predicate: str, rules: Rules, labe
     chain = [t for t in chain[:-1] if not (t.lower_ == "worth" or t.ent_type_ == "MONEY")] + chain[-1:]
     first = chain[0]
     rest = chain[1:]
-    if first.dep_ in ("nsubj", "csubj", "nsubjpass") and rest and first.lemma_.lower() in rules.subject_bridge:
+    if first.dep_ == "cc" and len(rest) == 2 and rest[0].dep_ == "prep" and rest[1].dep_ == "pobj":
+        first, rest = rest[0], rest[1:]  # "flown by A and B as well as by Norway": the preposition speaks
+    if first.dep_ in ("nsubj", "csubj", "nsubjpass") and rest and (first.lemma_.lower() in rules.subject_bridge
+                                                                       or first.lower_ in rules.subject_bridge):
         if len(rest) == 2 and rest[0].dep_ == "prep" and rest[0].lower_ in ("from", "of") and rest[1].dep_ == "pobj":
             return SUBJ  # "a delegation from the Turkish Defence Ministry", "troops of X"
         if len(rest) == 1 and rest[0].dep_ == "poss":
@@ -174,7 +185,7 @@ def clause_heads(trigger: Token, rules: Rules):
     for _ in range(4):
         # "Egypt cancelled its order for", "suspended talks to acquire": a verb that cancels a nominal trigger
         # carries its subject as a light verb does (and negates it: `negation_of`)
-        light = t.dep_ in ("dobj", "attr") and t.head.lemma_.lower() in rules.light_verbs | rules.negation_lemmas
+        light = t.dep_ in ("dobj", "attr") and (t.head.lemma_.lower() in rules.light_verbs or cancels(t.head, rules))
         under_prep = t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head != t.head
         adjective = t.dep_ == "amod" and t.pos_ == "ADJ"  # "a contract worth $370m to buy"
         if (t.dep_ not in CLAUSE_LINKS and not (light or under_prep or adjective)) or t.head == t:
@@ -255,7 +266,9 @@ def negation_of(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[boo
         if t.head == t or t.dep_ not in ("xcomp", "dobj", "attr", "pcomp", "pobj", "prep", "acl", "ccomp", "advcl"):
             break
         t = t.head
-        if t.lemma_.lower() in rules.negation_lemmas:
+        if t.lower_ in rules.negation_barriers:
+            break  # "called off a trip because of Iran's attack on Israel": the cause is not what is cancelled
+        if cancels(t, rules):
             their = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
             # "it will suspend discussions to acquire": a pronoun subject is the one the statement resolved
             if not their or not subjects or any(c.lower_ in rules.pronouns for c in their) or \
@@ -268,6 +281,14 @@ def negation_of(trigger: Token, subjects: list[Span], rules: Rules) -> tuple[boo
         if cue is not None:
             return True, cue.text
     return False, None
+
+
+def cancels(t: Token, rules: Rules) -> bool:
+    """A word that denies or cancels what it governs: a negation lemma ("scrapped", "ruled out"), or a phrasal verb of
+    `negation.phrases` ("called off the purchase", "backed out of the deal")."""
+    if t.lemma_.lower() in rules.negation_lemmas:
+        return True
+    return any(c.dep_ == "prt" and f"{t.lemma_.lower()} {c.lower_}" in rules.negation_phrases for c in t.children)
 
 
 def is_hedged(trigger: Token, rules: Rules) -> bool:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 from ..labels import COUNTRY, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
 from . import dates, procurement
 from .relation import EntityIndex, Relation
-from .rules import COMPANY, PRONOUN_KIND, Rules, is_company, is_maker
+from .rules import COMPANY, PRONOUN_KIND, Rules, is_armed_force, is_company, is_maker
 from .syntax import (
     BETWEEN, OBJ, OTHER, SUBJ, SUPPLIER, attachment, clause_heads, is_hedged, is_subject, may_attach,
     modifies, negation_of, own_clause, path_to, phrase_head, spine_of, under_intent, unique_spans,
@@ -32,6 +32,9 @@ def _inherited_subjects(trigger: Token, ents: list[Span], anchors: dict, rules: 
     buying = pred in ("procures", "considers_procuring") and trigger.lemma_.lower() not in rules.supplier
     if trigger.dep_ in ("ccomp", "parataxis") and _passive(trigger):
         return []  # "Kyiv says North Korean troops have been sent to Kursk": the sayer sent nobody
+    if trigger.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN"
+                                               for c in trigger.children):
+        return []  # "to help Kyiv fight off …": a verb with a named subject of its own inherits none
     for head in clause_heads(trigger, rules):
         if buying and head.lemma_.lower() in rules.supplier:
             return []
@@ -89,6 +92,7 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
     skip entities the trigger does not govern."""
     out = []
     lemma = trigger.lemma_.lower()
+    named = ents
     ents = [e for e in ents if anchors[e] is not None]  # phrases owned by another entity take no part
     ti = trigger.i
     # the entities the trigger can take as arguments: not inside them, and governing their phrase (else no role)
@@ -108,6 +112,7 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             r = attachment(trigger, anchors[e], pred, rules, e.label_)
             if r:
                 roles[r].append(e)
+        direct_subj = [e for e in roles[SUBJ] if e.label_ in (COUNTRY, ORG)]
         if pred == "visits" and lemma != "visit":  # "jets flown by the RTAF's Wing 7": the wing flies, not travels
             roles[SUBJ] = [e for e in roles[SUBJ] if not (anchors[e].dep_ == "pobj" and anchors[e].head.dep_ == "agent")]
         if not roles[SUBJ] and trigger.dep_ == "appos":  # "Hanwha Defense, the maker of the K9"
@@ -115,8 +120,10 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if not roles[SUBJ] and trigger.dep_ == "attr":  # "Baykar is the maker of the TB2"
             roles[SUBJ] = [e for e in ents if anchors[e].head == trigger.head and anchors[e].dep_ == "nsubj"]
         if roles[SUBJ] and all(anchors[e].lemma_.lower() in rules.company_nouns and not anchors[e].ent_type_
-                               for e in roles[SUBJ]):
-            roles[SUBJ] = []  # "the German firm builds": the firm named before, not the country describing it
+                               and not (e.label_ == ORG and e.root.dep_ in ("compound", "nmod")) for e in roles[SUBJ]):
+            # "the German firm builds": the firm named before, not the country describing it ("the Hezbollah terror
+            # group fired": the group named)
+            roles[SUBJ] = []
         if pred == "manufactures":  # "built by Embraer and its American partner, SNC": the adjective describes
             roles[SUBJ] = [e for e in roles[SUBJ] if not (
                 e.label_ == COUNTRY and e.root.dep_ == "amod" and e.root.head.pos_ == "NOUN"
@@ -130,13 +137,23 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
         if not roles[SUBJ] and pred == "deploys_to":  # "Czech Gripens have been deployed", "RAF jets based at X"
             # (a premodifier of a named system has no phrase of its own: all the sentence's entities)
             roles[SUBJ] = _owners_of_deployed(trigger, index.sentence_ents(sent) if index is not None else ents)
+        if pred == "fights" and not roles[SUBJ] and trigger.pos_ == "NOUN" and context is not None:
+            roles[SUBJ] = _possessive_fighter(trigger, ents, roles[OBJ] + roles[OTHER], context, rules)
+        if not roles[SUBJ] and pred in ("procures", "considers_procuring", "fights"):
+            roles[SUBJ] = _relative_group_members(trigger, ents, anchors, rules)
         if not roles[SUBJ]:
             roles[SUBJ] = _inherited_subjects(trigger, ents, anchors, rules, reach, pred)
         if not roles[SUBJ] and context is not None:
             roles[SUBJ] = _pronoun_subject(trigger, context, ents, rules, pred)
         if not roles[OBJ] and context is not None and pred in ("manufactures", "procures", "considers_procuring"):
             it = [c for c in trigger.children if c.dep_ in ("nsubjpass", "dobj") and c.lower_ == "it"]
-            if it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
+            # "Demand for HIMARS has surged since the US began supplying it to Ukraine": a system named before the
+            # pronoun in the same sentence, for a procurement; else the last system that was a subject
+            before = [e for e in ents if it and e.label_ == WEAPON_SYSTEM and e.end <= it[0].i] \
+                if pred != "manufactures" else []
+            if before:
+                roles[OBJ] = [before[-1]]
+            elif it and context.get(WEAPON_SYSTEM) is not None:  # "It was developed by IAI": the last system named
                 roles[OBJ] = [context[WEAPON_SYSTEM]]
             elif pred != "manufactures":  # "Ukraine and Qatar also operate the aircraft": the one drone named before
                 roles[OBJ] = procurement.class_anaphor(trigger, rules.class_nouns, rules.weapon_classes, index)
@@ -155,6 +172,13 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                         and doc[c.i + 1].text == ",":
                     at = c.i + 3 if doc[c.i + 2].lower_ in ("the", "a", "an") else c.i + 2
                     roles[OBJ] = [e for e in ents if e.label_ == WEAPON_SYSTEM and e.start == at]
+        if not roles[OBJ] and pred in ("procures", "considers_procuring") and any(
+                c.dep_ == "dobj" and c.like_num and not c.ent_type_ in (WEAPON_SYSTEM,)
+                and not any(g.dep_ == "prep" for g in c.children) for c in trigger.children):
+            # "Kuwait began receiving the 28 Eurofighters it ordered, and Qatar has ordered 24": the one system
+            # named before in the sentence
+            before = {e.kb_id_: e for e in ents if e.label_ == WEAPON_SYSTEM and e.end <= trigger.i}
+            roles[OBJ] = list(before.values()) if len(before) == 1 else []
         # "ANKA, produced by TUSAS": a participle hanging off the thing made
         if trigger.dep_ == "acl" and pred == "manufactures":
             # "Meteor missiles made by MBDA for its Rafale jets": a participle's thing made is the phrase it is on
@@ -241,6 +265,32 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                           and anchors[o].head.lower_ in ("in", "at")]
         if pred in ("visits", "deploys_to") and not roles[OBJ] and index is not None:
             roles[OBJ] = _named_place(trigger, pred, rules, index)  # "Putin flew to the cosmodrome": the one named
+        if pred == "fights":
+            if not roles[OBJ] and not roles[OTHER]:  # "help Kyiv fight off Russia's invasion": the invader
+                roles[OTHER] = _fight_noun_parties(trigger, ents, rules)
+            # "shot down an Indian Air Force MiG-21": the operator named in front of the system hit is fought
+            hit = {w.start for w in roles[OBJ] if w.label_ == WEAPON_SYSTEM}
+            roles[OTHER] += [e for e in named if e.end in hit and e.label_ in (COUNTRY, ORG)]
+            if lemma in rules.fight_target_lemmas:  # "launched drones at Israel": only the target is fought
+                heads = [trigger] + [c for c in trigger.children if c.dep_ == "dobj"]  # "used drones against X"
+                roles[OTHER] = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "pobj"
+                                and anchors[e].head.lower_ in rules.fight_target_preps
+                                and anchors[e].head.head in heads]
+                roles[OBJ], roles[BETWEEN] = [], []
+                if not roles[OTHER]:
+                    continue
+        if pred == "considers_procuring" and any(c.dep_ == "xcomp" and c.lemma_.lower() in rules.supplier | rules.offer
+                                                 for c in trigger.children):
+            continue  # "which the two companies plan to offer to Germany": who plans a sale sells
+        if pred in ("procures", "considers_procuring") and lemma not in rules.supplier:
+            # "flown by the RTAF's Wing 7": the armed force a unit belongs to operates what the unit flies
+            roles[SUBJ] = unique_spans(roles[SUBJ] + [
+                p for e in roles[SUBJ] if e.label_ == ORG for p in named if p.label_ == ORG
+                and p.root.dep_ == "poss" and e.start <= p.root.head.i < e.end and is_armed_force(p, rules)])
+            units = [g for c in trigger.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+                     and g.pos_ == "PROPN" and not g.ent_type_ in (COUNTRY, ORG)]  # "by the IAF's 17 Squadron"
+            roles[SUBJ] = unique_spans(roles[SUBJ] + [p for p in named if p.label_ == ORG and p.root.dep_ == "poss"
+                                                      and p.root.head in units and is_armed_force(p, rules)])
         pred_final, status_final = pred, status
         if pred == "meets" and lemma in rules.host_lemmas:
             out += _hosted(trigger, roles, index.sentence_ents(sent) if index is not None else ents, anchors, sent,
@@ -271,11 +321,25 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 and trigger.head.lemma_.lower() in rules.negation_lemmas
             if lemma in rules.offer and not rejected:
                 continue  # an offer is no procurement; "Brazil rejected the offer of X" is one, negated
+            if trigger.pos_ == "NOUN" and lemma in rules.buyer_from_nouns and not direct_subj:
+                # "the Rafale has enjoyed an export boom, with orders from India, Egypt and Qatar": who orders
+                buyers = [e for e in roles[SUPPLIER] if e.label_ == COUNTRY or not is_company(e, rules)]
+                if buyers:
+                    verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head  # "has drawn orders"
+                    roles[OBJ] = roles[OBJ] or [e for e in ents if e.label_ == WEAPON_SYSTEM and anchors[e].head == verb
+                                                and anchors[e].dep_ in ("nsubj", "nsubjpass")]
+                    roles[SUPPLIER] = [e for e in roles[SUPPLIER] if e not in buyers]
+                    roles[SUBJ] = buyers
             own = any(c.dep_ == "dobj" and any(g.dep_ == "poss" and g.lower_ in ("its", "their", "his", "her")
                                                for g in c.children) for c in trigger.children)
             if lemma in rules.supplier and own and "deploys_to" in preds_of(lemma, rules):
                 continue  # "the US would send its NMESIS to …": a deployment, no sale ("handed its MiG-29s to": one)
-            if lemma in rules.supplier or (lemma in rules.handover and trigger.pos_ == "NOUN"):
+            # "the Spanish Air Force sent Eurofighters to Bulgaria": an air force deploys what it operates, sells nothing
+            deploying = lemma in rules.supplier and "deploys_to" in preds_of(lemma, rules) and bool(roles[SUBJ]) and \
+                all(e.label_ == ORG and is_armed_force(e, rules) for e in roles[SUBJ])
+            if deploying:
+                status_final = "operates"
+            elif lemma in rules.supplier or (lemma in rules.handover and trigger.pos_ == "NOUN"):
                 # "Türkiye sold drones to Ukraine", "deliveries of Typhoons to Kuwait": the receiver procures
                 supplied = [e for e in procurement.with_parties([trigger], ents, anchors, rules.companion_words)
                             if e.label_ == WEAPON_SYSTEM]
@@ -285,6 +349,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
                 else:
                     buyers = []
                 buyers = unique_spans(buyers + _receivers(trigger, roles[OBJ], ents, anchors, rules))
+                if not buyers and lemma in rules.supplier and context is not None:
+                    buyers = _dative_pronoun(trigger, ents, roles[SUBJ] + roles[SUPPLIER], context, rules)
                 if buyers:
                     sellers = roles[SUBJ] + roles[SUPPLIER] + _seller_governors(trigger, ents, anchors, rules)
                     roles[SUPPLIER] = [e for e in unique_spans(sellers) if e.kb_id_ not in {b.kb_id_ for b in buyers}]
@@ -329,7 +395,9 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             if len(members) >= 2:
                 roles[SUBJ], roles[BETWEEN] = [], members
         if pred_final in SYMMETRIC_PREDICATES:
-            pairs = _symmetric_pairs(roles)
+            reciprocal = pred_final != "fights" or lemma in rules.reciprocal_fight_lemmas or \
+                trigger.head.lemma_.lower() in rules.reciprocal_fight_lemmas  # "A and B exchanged fire"
+            pairs = _symmetric_pairs(roles, reciprocal)
             if pred_final == "meets" and _passive(trigger) and not (roles[OBJ] or roles[OTHER] or roles[BETWEEN]):
                 pairs = []  # "They were received by the minister and the air chief": the two did not meet
             if pred_final == "meets" and any(c.dep_ == "amod" and c.lower_ in rules.joint_words
@@ -818,9 +886,10 @@ def _nearest_phrase(trigger: Token) -> Token:
     return near if near.pos_ in ("NOUN", "PROPN") and head.i < near.i else head
 
 
-def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
+def _symmetric_pairs(roles: dict[str, list[Span]], reciprocal: bool = True) -> list[tuple[Span, Span]]:
     """"cooperation between A and B" (and "X, a joint venture between A and B": X is no member) pairs A with B;
-    "A met B and C" pairs A with each; "A and B signed a pact" pairs the coordinated subjects."""
+    "A met B and C" pairs A with each; "A and B signed a pact" pairs the coordinated subjects (only when
+    `reciprocal`: "the US and the UK launched strikes" are no enemies)."""
     def within(spans):
         spans = unique_spans(spans)
         return [(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :]]
@@ -830,4 +899,64 @@ def _symmetric_pairs(roles: dict[str, list[Span]]) -> list[tuple[Span, Span]]:
     others = unique_spans(roles[OBJ] + roles[OTHER] + roles[BETWEEN])
     if roles[SUBJ] and others:
         return [(s, o) for s in unique_spans(roles[SUBJ]) for o in others]
-    return within(roles[SUBJ])
+    return within(roles[SUBJ]) if reciprocal else []
+
+
+def _relative_group_members(trigger: Token, ents: list[Span], anchors: dict, rules: Rules) -> list[Span]:
+    """A group noun on the subject side acts through the members it names: "other countries that fly the F-35,
+    including Japan, South Korea and Australia", "it is flown by many air forces, including Chile"; or through the
+    subject it is said of: "Israel is the only country in the region that flies the F-35"."""
+    nouns = [c for c in trigger.children if c.dep_ == "nsubj"]
+    nouns += [g for c in trigger.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    relative = trigger.dep_ == "relcl" and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in rules.relative_pronouns
+                                               for c in trigger.children)
+    if relative:
+        nouns = [trigger.head]
+    nouns = [n for n in nouns if n.lemma_.lower() in rules.group_nouns and not n.ent_type_]
+    members = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "pobj"
+               and anchors[e].head.lower_ in rules.member_preps and anchors[e].head.head in nouns]
+    if not members and relative and nouns and nouns[0].dep_ == "attr":  # "X is the only country that …"
+        members = [e for e in ents if e.label_ in (COUNTRY, ORG) and anchors[e].dep_ == "nsubj"
+                   and anchors[e].head == nouns[0].head]
+    return members
+
+
+def _dative_pronoun(trigger: Token, ents: list[Span], sellers: list[Span], context: dict, rules: Rules) -> list[Span]:
+    """"Armenia … has turned to India, which has reportedly sold it Pinaka launchers": a pronoun receiver is the last
+    country or organisation that was a subject before it (not the seller)."""
+    pron = next((c for c in trigger.children if c.dep_ == "dative" and c.lower_ in rules.pronouns
+                 and rules.pronouns[c.lower_] == PRONOUN_KIND[COUNTRY]), None)
+    if pron is None:
+        return []
+    not_ids = {e.kb_id_ for e in sellers}
+    same = [e for e in ents if e.end <= pron.i and is_subject(e) and e.label_ in (COUNTRY, ORG)
+            and e.kb_id_ not in not_ids]
+    ante = same[-1] if same else context.get(PRONOUN_KIND[COUNTRY])
+    return [ante] if ante is not None and ante.kb_id_ not in not_ids else []
+
+
+def _possessive_fighter(trigger: Token, ents: list[Span], others: list[Span], context: dict, rules: Rules
+                        ) -> list[Span]:
+    """"Russia is seeking shells … drained by its war in Ukraine", "Moscow has kept up its missile strikes on …": a
+    possessive pronoun on a fights noun (or on its modifier) is the last country or organisation that was a subject
+    before it, in the sentence or before; never the party fought."""
+    near = [trigger] + [c for c in trigger.children if c.dep_ in ("nmod", "compound", "amod")]
+    poss = next((c for t in near for c in t.children if c.dep_ == "poss" and c.lower_ in rules.fight_possessives),
+                None)
+    if poss is None:
+        return []
+    fought = {e.kb_id_ for e in others}
+    same = [e for e in ents if e.end <= poss.i and is_subject(e) and e.label_ in (COUNTRY, ORG)
+            and e.kb_id_ not in fought]
+    ante = same[-1] if same else context.get(PRONOUN_KIND[COUNTRY])
+    return [ante] if ante is not None and ante.kb_id_ not in fought else []
+
+
+def _fight_noun_parties(trigger: Token, ents: list[Span], rules: Rules) -> list[Span]:
+    """The possessor of a fights noun a fights trigger takes as its object: "to help Kyiv fight off Russia's
+    invasion", "defended itself against Russia's attacks"."""
+    nouns = [c for c in trigger.children if c.dep_ == "dobj"]
+    nouns += [g for c in trigger.children if (c.dep_ == "prep" and c.lower_ in rules.fight_target_preps)
+              or c.dep_ == "prt" for g in c.children if g.dep_ == "pobj"]  # ("fight off" parsed as a preposition)
+    nouns = [n for n in nouns if "fights" in preds_of(n.lemma_.lower(), rules)]
+    return [e for e in ents if e.label_ in (COUNTRY, ORG) and e.root.dep_ == "poss" and e.root.head in nouns]
