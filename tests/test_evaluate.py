@@ -10,7 +10,7 @@ from pipeline.evaluate import combine, read_gold, score
 SETS = {"dev": (GOLD, "dev_run"), "dev2": (GOLD2, "dev2_run")}
 # (entity F1, relation F1, relation P, negated statements output as positive) this commit reached on each set; a
 # change that loses ground fails here. The target for the last figure is 0 on every set.
-FLOORS = {"dev": (0.985, 0.90, 0.96, 0), "dev2": (0.955, 0.75, 0.93, 0)}
+FLOORS = {"dev": (0.985, 0.91, 0.96, 0), "dev2": (0.955, 0.80, 0.95, 0)}
 
 
 def reference():
