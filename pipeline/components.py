@@ -351,8 +351,10 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
             else:
                 mentions.append(m)
     _places_named_as_people(doc, mentions, reg)
-    mentions = _join_place_names(doc, mentions)
     mentions += _places_by_cue(doc, mentions, others)
+    mentions = _join_place_names(doc, mentions)
+    mentions += _outlets_by_descriptor(doc, mentions, others, reg)
+    _ships_named_after_places(doc, mentions, reg)
     mentions += _country_backfill(doc, mentions, others, reg)
     mentions += _people_after_titles(doc, mentions, reg)
     mentions += _coordinated_designations(doc, mentions, reg)
@@ -737,6 +739,9 @@ def _places_named_as_people(doc: Doc, mentions: list[_Mention], reg: Registry) -
 
 # "the port city of Hodeidah", "the island of Gran Canaria": nouns whose "of" names a place.
 PLACE_NOUNS = frozenset("city town village port island capital province region district county state".split())
+# Nouns of a facility: a name after them and "at", "in" or "near" is a place ("an airfield at Abbs", "the plant in
+# Getafe"), whatever the model called it.
+FACILITY_NOUNS = frozenset("airfield airport airbase base port plant factory shipyard facility camp depot".split())
 # "flew to Ushuaia", "travelled to AlUla": verbs whose "to" names a place.
 MOTION_VERBS = frozenset("fly travel go head arrive return move journey sail".split())
 
@@ -749,12 +754,13 @@ def _places_by_cue(doc: Doc, mentions: list[_Mention], others: list[Span]) -> li
     added = []
     for t in doc[:-2]:
         cue = (t.lower_ in PLACE_NOUNS and doc[t.i + 1].lower_ == "of") or (
-            t.lower_ == "to" and t.head.lemma_ in MOTION_VERBS and t.head.i < t.i)
+            t.lower_ == "to" and t.head.lemma_ in MOTION_VERBS and t.head.i < t.i) or (
+            t.lower_ in ("at", "in", "near") and t.head.lemma_ in FACILITY_NOUNS and t.head.i == t.i - 1)
         if not cue:
             continue
         k = t.i + 1 + (doc[t.i + 1].lower_ == "of")
         end = k
-        while end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and doc[end].sent == t.sent:
+        while end < len(doc) and _capitalised(doc[end]) and doc[end].pos_ == "PROPN" and doc[end].sent == t.sent:
             end += 1
         if end == k:
             continue
@@ -766,6 +772,80 @@ def _places_by_cue(doc: Doc, mentions: list[_Mention], others: list[Span]) -> li
             taken.update(range(k, end))
             others[:] = [o for o in others if not (o.start < end and k < o.end)]
     return added
+
+
+def _cue_words(reg: Registry, name: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in reg.stoplist.get(name, ()))
+
+
+def _outlets_by_descriptor(doc: Doc, mentions: list[_Mention], others: list[Span], reg: Registry) -> list[_Mention]:
+    """A name right after what a news outlet is called, in a phrase with a determiner ("the French business daily La
+    Tribune", "the state news agency Wam", "The US magazine Foreign Policy") is an organisation, whatever the model
+    called it (the stoplist's MEDIA_NOUN). Returns the added mentions."""
+    nouns = _cue_words(reg, "MEDIA_NOUN")
+    by_start = {m.start: m for m in mentions}
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    added = []
+    for t in doc[:-1]:
+        if fold(t.text) not in nouns or not t.is_lower or not any(
+                d.lower_ in ("the", "a", "an") for d in doc[max(t.sent.start, t.i - 5) : t.i]):
+            continue
+        k = end = t.i + 1
+        while end < len(doc) and _capitalised(doc[end]) and doc[end].pos_ == "PROPN" and doc[end].sent == t.sent:
+            end += 1
+        if end == k or reg.country_iso3(doc[k:end].text) is not None:
+            continue
+        key = f"{ORG}:{reg.org_by_name.get(fold(doc[k:end].text)) or slug(doc[k:end].text)}"
+        m = by_start.get(k)
+        if m is not None and m.end == end and m.label in (PERSON, ORG, LOCATION) and m.source == SOURCE_MODEL:
+            m.label, m.key = ORG, key
+        elif not any(i in taken for i in range(k, end)):
+            added.append(_Mention(k, end, ORG, key, SOURCE_MODEL))
+            taken.update(range(k, end))
+            others[:] = [o for o in others if not (o.start < end and k < o.end)]
+    return added
+
+
+def _ships_named_after_places(doc: Doc, mentions: list[_Mention], reg: Registry) -> None:
+    """A place name with "the" that is in apposition to a kind of ship ("The Liaoning, China's first carrier",
+    "China's two carriers, the Liaoning and the Shandong") or stands in front of one ("the Fujian carrier") names a
+    ship (Chinese carriers are named after provinces, many warships after cities): it and the document's other
+    mentions of it with "the" are the platform (WEAPON_SYSTEM)."""
+    ships = _cue_words(reg, "SHIP_NOUN")
+
+    def ship_noun(t) -> bool:
+        return t.pos_ == "NOUN" and fold(t.text) in ships
+
+    def named_ship(m: _Mention) -> bool:
+        if m.start == 0 or doc[m.start - 1].lower_ != "the":
+            return False
+        root = doc[m.start:m.end].root
+        if any(c.dep_ == "appos" and ship_noun(c) for c in root.children):
+            return True
+        t = root
+        for _ in range(4):  # "carriers, the Liaoning and the Shandong": an apposition, or parsed as conjuncts
+            if ship_noun(t.head) and (t.dep_ == "appos" or (
+                    t.dep_ == "conj" and t.head.i + 1 < t.i and doc[t.head.i + 1].text in (",", ":", "—"))):
+                return True
+            if t.dep_ != "conj" or t.head == t:
+                break
+            t = t.head
+        return root.dep_ == "compound" and ship_noun(root.head) and root.head.i == m.end
+
+    names = {doc[m.start:m.end].text for m in mentions if m.label == LOCATION and named_ship(m)}
+    names |= {doc[m.start:m.end - 1].text for m in mentions  # "the Fujian carrier" found as one system
+              if m.label == WEAPON_SYSTEM and m.end - m.start >= 2 and fold(doc[m.end - 1].text) in ships
+              and m.start > 0 and doc[m.start - 1].lower_ == "the"}
+    for m in mentions:
+        if m.label == LOCATION and doc[m.start:m.end].text in names and m.start > 0 \
+                and doc[m.start - 1].lower_ == "the":
+            wid = reg.weapon_by_name.get(fold(doc[m.start:m.end].text))
+            m.label, m.key = WEAPON_SYSTEM, f"{WEAPON_SYSTEM}:{wid or slug(doc[m.start:m.end].text)}"
+
+
+def _capitalised(t) -> bool:
+    """A word of a name: title case, or capitalised with capitals inside ("AlUla", "McAllen"); no acronym."""
+    return t.is_title or (t.is_alpha and t.text[0].isupper() and not t.is_upper)
 
 
 def _weapon_key(text: str, reg: Registry) -> str:

@@ -136,6 +136,19 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
     # a place name the model cut at a joining word is one place; "on" joins only with hyphens
     ("The shipyard in Komsomolsk-on-Amur builds the jets.", "Komsomolsk-on-Amur", "LOCATION"),
     ("The plant in São Bernardo do Campo opened in 2023.", "São Bernardo do Campo", "LOCATION"),
+    ("The minister will travel to Frankfurt-am-Main next week.", "Frankfurt-am-Main", "LOCATION"),
+    # places after a verb of travel whatever their capitals, and after a facility and "at", "in" or "near"
+    ("The secretary of state travelled to AlUla, where he met the crown prince.", "AlUla", "LOCATION"),
+    ("Jets struck an airfield at Hodeidah used to launch drones.", "Hodeidah", "LOCATION"),
+    ("The parts are made at a plant near Sacheon, the company said.", "Sacheon", "LOCATION"),
+    # a news outlet by what it is called before its name
+    ("According to the German business daily Handelsblatt, the deal is worth $2bn.", "Handelsblatt", "ORG"),
+    ("The investigative website Bellingcat first reported the strike.", "Bellingcat", "ORG"),
+    ("The talks went well, according to the state news agency Yonhap.", "Yonhap", "ORG"),
+    # a place name with "the" in apposition to a kind of ship is a ship, and so are its other mentions with "the"
+    ("The Kolkata, India's first stealth destroyer, sailed on Monday. The Kolkata carries BrahMos missiles.",
+     "Kolkata", "WEAPON_SYSTEM"),
+    ("Japan's two largest warships, the Izumo and the Kaga, are being converted.", "Kaga", "WEAPON_SYSTEM"),
     ("Troops moved from Kyiv on Monday to Lviv.", "Kyiv", "LOCATION"),
     # a city the model read as a product, after a locative (also coordinated with another place)
     ("Air defence units shot down 23 of 28 Shahed drones launched from Primorsko-Akhtarsk and Kursk overnight.",
@@ -147,6 +160,12 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
 def test_whole_names_firms_units_and_places_by_their_cues(nlp, text, name, label):
     found = ents(nlp, text)
     assert any(t == name and lab == label for t, lab, _ in found), found
+
+
+def test_a_province_stays_a_place_beside_the_ship_named_after_it(nlp):
+    found = ents(nlp, "The Hainan, a new assault ship, left port. Storms hit the southern province of Hainan.")
+    assert ("Hainan", "WEAPON_SYSTEM") in {(t, lab) for t, lab, _ in found}, found
+    assert ("Hainan", "LOCATION") in {(t, lab) for t, lab, _ in found}, found
 
 
 def test_a_generic_ministry_belongs_to_the_country_the_article_names_most(nlp):
