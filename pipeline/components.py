@@ -363,7 +363,7 @@ def resolve_entities(doc: Doc, reg: Registry) -> Doc:
     mentions = _extend_companies(doc, mentions, reg)
     mentions += _acronym_mentions(doc, mentions)
     _resolve_capitals(doc, mentions, reg)
-    _merge_short_names(doc, mentions)
+    _merge_short_names(doc, mentions, others)
     _merge_weapon_families(mentions, reg)
     mentions += _systems_by_context(doc, mentions, reg)
     _own_generic_institutions(doc, mentions)
@@ -1098,14 +1098,22 @@ def _is_actor(span: Span) -> bool:
     return False
 
 
-def _merge_short_names(doc: Doc, mentions: list[_Mention]) -> None:
+def _merge_short_names(doc: Doc, mentions: list[_Mention], others: list[Span]) -> None:
     """"Guler" after "Yasar Guler" (and "Nakatani" with "Nakatani Gen"): a one-word person or organisation name that
-    is a word of a longer name of the same label in the document takes the longer name's key (nearest one first)."""
+    is a word of a longer name of the same label in the document takes the longer name's key (nearest one first).
+    A person's surname the model left untagged, or tagged as an organisation or a place, is that person."""
     people = [m for m in mentions if m.label == PERSON and m.end - m.start > 1]
-    for m in mentions:  # "Pistorius" tagged ORG in a document about Boris Pistorius is the person
-        if m.label == ORG and m.end - m.start == 1 and m.source != SOURCE_REGISTRY:
-            if any(doc[m.start].text == doc[p.end - 1].text for p in people):
+    surnames = {doc[p.end - 1].text for p in people if doc[p.end - 1].is_title and len(doc[p.end - 1]) > 2}
+    for m in mentions:  # "Pistorius" tagged ORG in a document about Boris Pistorius is the person ("Shoigu" LOCATION)
+        if m.label in (ORG, LOCATION) and m.end - m.start == 1 and m.source == SOURCE_MODEL:
+            if doc[m.start].text in surnames:
                 m.label = PERSON
+    # "Gallant spoke by phone with Austin": a surname of a person the document names in full, left untagged
+    taken = {i for m in mentions for i in range(m.start, m.end)} | {i for o in others for i in range(o.start, o.end)}
+    mentions += [_Mention(t.i, t.i + 1, PERSON, "", SOURCE_MODEL) for t in doc
+                 if t.i not in taken and t.text in surnames and t.pos_ == "PROPN"
+                 and not (t.i > 0 and doc[t.i - 1].is_title and doc[t.i - 1].pos_ == "PROPN")
+                 and not (t.i + 1 < len(doc) and doc[t.i + 1].is_title and doc[t.i + 1].pos_ == "PROPN")]
     for label in (PERSON, ORG):
         full = [m for m in mentions if m.label == label and m.end - m.start > 1]
         for m in mentions:

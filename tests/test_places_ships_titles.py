@@ -197,3 +197,13 @@ def test_a_name_that_is_a_system_only_in_context(nlp, text, expected):
     before it or the document names the Eurofighter Typhoon otherwise; never in a story about storms."""
     found = ents(nlp, text)
     assert {t for t, lab, _ in found if lab == "WEAPON_SYSTEM"} == expected, found
+
+
+def test_a_surname_alone_is_the_person_the_document_names_in_full(nlp):
+    """Expected: "Obradovic" (untagged or tagged as a place by the model) after "Marko Obradovic" is that person,
+    with the full name's key; a capitalised word that is no one's surname stays what it was."""
+    found = ents(nlp, "Serbian envoy Marko Obradovic met Anna Lindqvist in Oslo. Later Obradovic spoke by phone "
+                      "with Lindqvist about Kosovo.")
+    keys = {t: k for t, lab, k in found if lab == "PERSON"}
+    assert keys.get("Obradovic") == keys["Marko Obradovic"] and keys.get("Lindqvist") == keys["Anna Lindqvist"], found
+    assert ("Oslo", "LOCATION") in {(t, lab) for t, lab, _ in found}, found
