@@ -132,6 +132,35 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             if backer is not None:
                 out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
                         for e in backed[:1] if e.kb_id_ != backer.kb_id_]
+    out += national_makers(ents, anchors, sent, rules)
+    return out
+
+
+def national_makers(ents: list[Span], anchors: dict, sent: Span, rules: Rules) -> list[Relation]:
+    """A country's possessive on a phrase with a maker participle: "North Korea's newly developed weapons, including
+    the Hwasong-18", "China's first domestically built carrier, the Fujian": the country makes the systems of the
+    phrase and of the list it introduces (not one the registry says another country makes)."""
+    out = []
+    weapons = [e for e in ents if e.label_ == WEAPON_SYSTEM]
+    for e in ents:
+        if e.label_ != COUNTRY or e.root.dep_ != "poss":
+            continue
+        owned = e.root.head
+        if not any(c.dep_ == "amod" and c.tag_ == "VBN" and c.lower_ in rules.maker_participles
+                   for c in owned.children):
+            continue
+        # the list the phrase introduces: "including X" on the phrase, or on the noun its "of" phrase hangs on
+        holders = [owned] + ([owned.head.head] if owned.dep_ == "pobj" and owned.head.lower_ == "of" else []) + (
+            [owned.head] if owned.dep_ == "conj" else [])
+        listed = [g for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in rules.list_preps
+                  for g in c.children if g.dep_ == "pobj"]
+        iso = e.kb_id_.split(":", 1)[-1]
+        for w in weapons:
+            if rules.weapon_origins.get(w.kb_id_, iso) != iso:
+                continue
+            if within_phrase(w, owned, anchors) or any(within_phrase(w, g, anchors) for g in listed):
+                out.append(Relation(e, "manufactures", w, "maker:national-participle", e.text, sent,
+                                    confidence=0.6))
     return out
 
 
