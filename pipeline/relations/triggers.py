@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 from ..labels import COUNTRY, LOCATION, ORG, PERSON, SYMMETRIC_PREDICATES, WEAPON_SYSTEM
 from . import dates, procurement
+from .makers import numbered_class_referent
 from .relation import EntityIndex, Relation
 from .rules import COMPANY, PRONOUN_KIND, Rules, is_armed_force, is_company, is_maker
 from .syntax import (
@@ -215,6 +216,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
                 roles[OBJ] = procurement.class_referent(rel.head, rules.class_nouns, rules.weapon_classes,
                                                         index) or []
+                if not roles[OBJ]:  # "The first six jets, built by CAC, …": numbers on the class noun
+                    roles[OBJ] = numbered_class_referent(rel.head, rules, index)
         if pred in ("visits", "deploys_to"):  # "deployed on missions to Lithuania", "at the Sixth Air Brigade in Tandil"
             roles[OBJ] = unique_spans(roles[OBJ] + _places_through(trigger, ents, anchors, pred, rules))
             # "designated F-39E in Brazilian service": a country adjective on a noun that is no place is no place
