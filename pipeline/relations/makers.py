@@ -27,7 +27,8 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             continue
         owned = e.root.head
         for w in weapons:
-            if within_phrase(w, owned, anchors) and not _named_otherwise(w, owned):
+            if within_phrase(w, owned, anchors) and not _named_otherwise(w, owned) \
+                    and not _other_possessor(w, e, ents):
                 cue = doc[e.end].text if e.end < len(doc) else "'s"
                 if _in_service(owned, w, rules) or is_armed_force(e, rules):
                     # "the Swiss Air Force's ageing F/A-18 Hornet fleet", "the Israeli Air Force's F-35I jets"
@@ -133,6 +134,23 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
                 out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
                         for e in backed[:1] if e.kb_id_ != backer.kb_id_]
     out += national_makers(ents, anchors, sent, rules)
+    out += lost_country_possessives(ents, sent, rules)
+    return out
+
+
+def lost_country_possessives(ents: list[Span], sent: Span, rules: Rules) -> list[Relation]:
+    """A country + 's + system the parser did not read as a possessive ("looked at Sweden's Gripen and South Korea's
+    FA-50": "Korea" made a conjunct): as for a possessive, the country makes the system another party buys or
+    considers."""
+    doc, out = sent.doc, []
+    for e in ents:
+        if e.label_ != COUNTRY or e.root.dep_ == "poss" or e.end + 1 >= sent.end \
+                or doc[e.end].lower_ not in ("'s", "’s") or doc[e.end].head.i not in range(e.start, e.end):
+            continue
+        for w in ents:
+            if w.label_ == WEAPON_SYSTEM and w.start == e.end + 1 and _bought_by_another(w.root, e, rules):
+                out.append(Relation(e, "manufactures", w, "maker:possessive-country", doc[e.end].text, sent,
+                                    confidence=0.5))
     return out
 
 
@@ -305,3 +323,12 @@ def numbered_class_referent(noun: Token, rules: Rules, index=None) -> list[Span]
     before = [e for e in systems if e.label_ == WEAPON_SYSTEM and at - ANAPHOR_WINDOW <= e.start and e.end <= at
               and rules.weapon_classes.get(e.kb_id_) in classes]
     return [before[-1]] if len({e.kb_id_ for e in before}) == 1 else []
+
+
+def _other_possessor(w: Span, owner: Span, ents: list[Span]) -> bool:
+    """A system right after another entity's 's: "Germany's Leopard 2 and South Korea's K2" (Germany owns no K2,
+    whatever the parser hangs on what)."""
+    doc = w.doc
+    if w.start < 2 or doc[w.start - 1].lower_ not in ("'s", "’s"):
+        return False
+    return any(e.end == w.start - 1 and e.kb_id_ != owner.kb_id_ for e in ents)
