@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 from ..labels import COUNTRY, ORG, WEAPON_CLASS_NOUNS, WEAPON_SYSTEM
-from .procurement import ANAPHOR_WINDOW, DEFINITE
+from .procurement import ANAPHOR_WINDOW
 from .relation import Relation
 from .rules import COMPANY, Rules, is_armed_force, is_company
 from .syntax import NP_DEPS, is_subject, modifies, negation_of, phrase_head, under_intent, within_phrase
@@ -303,26 +303,6 @@ def clause_owner(poss: Token, ents: list[Span]) -> Span | None:
             return None
         verb = verb.head
     return None
-
-
-NUMBER_TYPES = ("CARDINAL", "ORDINAL", "QUANTITY")
-
-
-def numbered_class_referent(noun: Token, rules: Rules, index=None) -> list[Span]:
-    """A definite class noun whose only named words are numbers ("The first six jets, built by the Chengdu Aircraft
-    Corporation", "the two submarines, built by TKMS"): the one system of a fitting class named shortly before."""
-    left = [t for t in noun.subtree if t.i < noun.i]
-    if not left or not any(t.ent_type_ in NUMBER_TYPES for t in left) or any(
-            t.ent_type_ and t.ent_type_ not in NUMBER_TYPES for t in left):
-        return []
-    classes = rules.class_nouns.get(noun.lemma_.lower())
-    if not classes or not any(d.lower_ in DEFINITE for d in noun.children):
-        return []
-    at = noun.i
-    systems = index.labelled(WEAPON_SYSTEM)[0] if index is not None else noun.doc.ents
-    before = [e for e in systems if e.label_ == WEAPON_SYSTEM and at - ANAPHOR_WINDOW <= e.start and e.end <= at
-              and rules.weapon_classes.get(e.kb_id_) in classes]
-    return [before[-1]] if len({e.kb_id_ for e in before}) == 1 else []
 
 
 def _other_possessor(w: Span, owner: Span, ents: list[Span]) -> bool:
