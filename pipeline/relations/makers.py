@@ -27,7 +27,8 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             continue
         owned = e.root.head
         for w in weapons:
-            if within_phrase(w, owned, anchors) and not _named_otherwise(w, owned):
+            if within_phrase(w, owned, anchors) and not _named_otherwise(w, owned) \
+                    and not _other_possessor(w, e, ents):
                 cue = doc[e.end].text if e.end < len(doc) else "'s"
                 if _in_service(owned, w, rules) or is_armed_force(e, rules):
                     # "the Swiss Air Force's ageing F/A-18 Hornet fleet", "the Israeli Air Force's F-35I jets"
@@ -132,6 +133,52 @@ def maker_relations(sent: Span, ents: list[Span], anchors: dict, rules: Rules, c
             if backer is not None:
                 out += [Relation(backer, "cooperates_with", e, "partner:hyphenated", t.text, sent, confidence=0.65)
                         for e in backed[:1] if e.kb_id_ != backer.kb_id_]
+    out += national_makers(ents, anchors, sent, rules)
+    out += lost_country_possessives(ents, sent, rules)
+    return out
+
+
+def lost_country_possessives(ents: list[Span], sent: Span, rules: Rules) -> list[Relation]:
+    """A country + 's + system the parser did not read as a possessive ("looked at Sweden's Gripen and South Korea's
+    FA-50": "Korea" made a conjunct): as for a possessive, the country makes the system another party buys or
+    considers."""
+    doc, out = sent.doc, []
+    for e in ents:
+        if e.label_ != COUNTRY or e.root.dep_ == "poss" or e.end + 1 >= sent.end \
+                or doc[e.end].lower_ not in ("'s", "’s") or doc[e.end].head.i not in range(e.start, e.end):
+            continue
+        for w in ents:
+            if w.label_ == WEAPON_SYSTEM and w.start == e.end + 1 and _bought_by_another(w.root, e, rules):
+                out.append(Relation(e, "manufactures", w, "maker:possessive-country", doc[e.end].text, sent,
+                                    confidence=0.5))
+    return out
+
+
+def national_makers(ents: list[Span], anchors: dict, sent: Span, rules: Rules) -> list[Relation]:
+    """A country's possessive on a phrase with a maker participle: "North Korea's newly developed weapons, including
+    the Hwasong-18", "China's first domestically built carrier, the Fujian": the country makes the systems of the
+    phrase and of the list it introduces (not one the registry says another country makes)."""
+    out = []
+    weapons = [e for e in ents if e.label_ == WEAPON_SYSTEM]
+    for e in ents:
+        if e.label_ != COUNTRY or e.root.dep_ != "poss":
+            continue
+        owned = e.root.head
+        if not any(c.dep_ == "amod" and c.tag_ == "VBN" and c.lower_ in rules.maker_participles
+                   for c in owned.children):
+            continue
+        # the list the phrase introduces: "including X" on the phrase, or on the noun its "of" phrase hangs on
+        holders = [owned] + ([owned.head.head] if owned.dep_ == "pobj" and owned.head.lower_ == "of" else []) + (
+            [owned.head] if owned.dep_ == "conj" else [])
+        listed = [g for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in rules.list_preps
+                  for g in c.children if g.dep_ == "pobj"]
+        iso = e.kb_id_.split(":", 1)[-1]
+        for w in weapons:
+            if rules.weapon_origins.get(w.kb_id_, iso) != iso:
+                continue
+            if within_phrase(w, owned, anchors) or any(within_phrase(w, g, anchors) for g in listed):
+                out.append(Relation(e, "manufactures", w, "maker:national-participle", e.text, sent,
+                                    confidence=0.6))
     return out
 
 
@@ -256,3 +303,12 @@ def clause_owner(poss: Token, ents: list[Span]) -> Span | None:
             return None
         verb = verb.head
     return None
+
+
+def _other_possessor(w: Span, owner: Span, ents: list[Span]) -> bool:
+    """A system right after another entity's 's: "Germany's Leopard 2 and South Korea's K2" (Germany owns no K2,
+    whatever the parser hangs on what)."""
+    doc = w.doc
+    if w.start < 2 or doc[w.start - 1].lower_ not in ("'s", "’s"):
+        return False
+    return any(e.end == w.start - 1 and e.kb_id_ != owner.kb_id_ for e in ents)

@@ -215,6 +215,8 @@ def trigger_relations(trigger, preds, ents, anchors, sent, rules: Rules, context
             if not roles[OBJ] and pred == "manufactures":  # "The helicopters, built by Boeing, …": the one named
                 roles[OBJ] = procurement.class_referent(rel.head, rules.class_nouns, rules.weapon_classes,
                                                         index) or []
+                if not roles[OBJ]:  # "The first six jets, built by CAC, …": numbers on the class noun
+                    roles[OBJ] = numbered_class_referent(rel.head, rules, index)
         if pred in ("visits", "deploys_to"):  # "deployed on missions to Lithuania", "at the Sixth Air Brigade in Tandil"
             roles[OBJ] = unique_spans(roles[OBJ] + _places_through(trigger, ents, anchors, pred, rules))
             # "designated F-39E in Brazilian service": a country adjective on a noun that is no place is no place
@@ -960,3 +962,24 @@ def _fight_noun_parties(trigger: Token, ents: list[Span], rules: Rules) -> list[
               or c.dep_ == "prt" for g in c.children if g.dep_ == "pobj"]  # ("fight off" parsed as a preposition)
     nouns = [n for n in nouns if "fights" in preds_of(n.lemma_.lower(), rules)]
     return [e for e in ents if e.label_ in (COUNTRY, ORG) and e.root.dep_ == "poss" and e.root.head in nouns]
+
+
+NUMBER_TYPES = ("CARDINAL", "ORDINAL", "QUANTITY")
+
+
+def numbered_class_referent(noun: Token, rules: Rules, index=None) -> list[Span]:
+    """A definite class noun whose only named words are numbers ("The first six jets, built by the Chengdu Aircraft
+    Corporation", "the two submarines, built by TKMS"): the one system of a fitting class named shortly before."""
+    left = [t for t in noun.subtree if t.i < noun.i]
+    if not left or not any(t.ent_type_ in NUMBER_TYPES for t in left) or any(
+            t.ent_type_ and t.ent_type_ not in NUMBER_TYPES for t in left):
+        return []
+    classes = rules.class_nouns.get(noun.lemma_.lower())
+    if not classes or not any(d.lower_ in procurement.DEFINITE for d in noun.children):
+        return []
+    at, window = noun.i, procurement.ANAPHOR_WINDOW
+    systems = index.labelled(WEAPON_SYSTEM)[0] if index is not None else noun.doc.ents
+    before = [e for e in systems if e.label_ == WEAPON_SYSTEM and at - window <= e.start and e.end <= at
+              and rules.weapon_classes.get(e.kb_id_) in classes]
+    return [before[-1]] if len({e.kb_id_ for e in before}) == 1 else []
+
