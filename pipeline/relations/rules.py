@@ -87,6 +87,7 @@ class Rules:
     plural_pronouns: frozenset[str] = frozenset()  # "They are expected to be based at": the systems named before
     joint_words: frozenset[str] = frozenset()  # "a joint call with A and B": A and B speak too
     presence_verbs: frozenset[str] = frozenset()  # "X, who is in Paris": a person there visits it
+    speaking_verbs: frozenset[str] = frozenset()  # "Speaking in Hanoi, X said": the speaker there visits it
     object_pronouns: dict[str, str] = field(default_factory=dict)  # "talks with him": the other party named before
     fight_target_lemmas: frozenset[str] = frozenset()  # "launched drones at Israel": fights only with a target
     fight_target_preps: frozenset[str] = frozenset()  # … reached through "at", "against"
@@ -144,6 +145,7 @@ def load_rules(path: str | Path) -> Rules:
         object_verbs={k: frozenset(v) for k, v in (data.get("object_verb_triggers") or {}).items()},
         visit_objects=fs("visit_direct_objects"), place_nouns=fs("place_nouns"),
         host_lemmas=fs("host_lemmas"), presence_verbs=fs("presence_verbs"), joint_words=fs("joint_words"),
+        speaking_verbs=fs("speaking_verbs"),
         plural_pronouns=fs("plural_pronouns"),
         object_pronouns=dict(data.get("object_pronouns") or {}),
         fight_target_lemmas=fs("fight_target_lemmas"), fight_target_preps=fs("fight_target_preps"),

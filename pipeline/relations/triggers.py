@@ -649,6 +649,9 @@ def foreign_capital_visits(doc, index: EntityIndex, found: list[Relation], rules
             verb = root.head
             # the verb's own "in/at" places, and those on its object ("held talks at a resort in X")
             heads = [verb] + [c for c in verb.children if c.dep_ == "dobj"]
+            # "Speaking in Kuala Lumpur on Wednesday, Blinken said": a participle clause of speaking on the verb
+            heads += [c for c in verb.children if c.dep_ == "advcl" and c.tag_ == "VBG"
+                      and c.lemma_.lower() in rules.speaking_verbs]
             objs = [g for h in heads for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "at")
                     for g in p.children if g.dep_ == "pobj"]
             objs += [g for o in objs for p in o.children if p.dep_ == "prep" and p.lower_ == "in"
