@@ -128,6 +128,8 @@ def test_a_maker_before_its_product_stays_the_maker(nlp):
     ("The jets will be based with the Sixth Air Brigade in the south.", "Sixth Air Brigade", "ORG"),
     ("The jets will be based at the Satakunta Air Wing near Pirkkala.", "Satakunta Air Wing", "ORG"),
     ("The helicopters belong to the 3rd Infantry Division, the army said.", "3rd Infantry Division", "ORG"),
+    ("The jets will fly with the 12th Wing at Torrejon, the air force said.", "12th Wing", "ORG"),
+    ("The crews trained with the Lapland Air Wing near Rovaniemi.", "Lapland Air Wing", "ORG"),
     # places by their cue words
     ("Shells fell on the northern town of Kabkabiya overnight.", "Kabkabiya", "LOCATION"),
     ("The minister flew to Ushuaia on Friday.", "Ushuaia", "LOCATION"),
